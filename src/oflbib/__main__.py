@@ -1,0 +1,3 @@
+from oflbib.cli import main
+
+main()

@@ -1,0 +1,124 @@
+"""All-or-nothing writes of one or many files, and the write lock.
+
+Each file goes to a temporary sibling first; a journal listing the renames is written
+atomically; then the renames happen. A crash before the journal leaves the old files;
+a crash after it is rolled forward by `recover` on the next run. So a reader sees the
+old version or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from oflbib.errors import CatalogLocked, OflbibError, Problem
+
+JOURNAL = ".oflbib-journal"
+TMP_SUFFIX = ".oflbib-tmp"
+LOCK = ".oflbib.lock"
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return tmp
+
+
+def _write_error(path: Path, err: OSError) -> OflbibError:
+    reason = err.strerror or str(err)
+    if err.errno == errno.ENOSPC:
+        reason = "no space left on device"
+    return OflbibError(Problem(f"cannot write: {reason}; nothing was changed", str(path)),
+                       exit_code=1)
+
+
+def write_files(files: dict[Path, bytes], folder: Path) -> None:
+    """Replace every file in `files` (all inside `folder`) in one step."""
+    if not files:
+        return
+    temps: list[tuple[Path, Path]] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, data in files.items():
+            temps.append((_write_temp(path, data), path))
+        journal = folder / JOURNAL
+        plan = json.dumps([[str(t), str(p)] for t, p in temps]).encode()
+        tmp_journal = _write_temp(journal, plan)
+        os.replace(tmp_journal, journal)
+        _fsync_dir(folder)
+    except OSError as err:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        failed = Path(err.filename) if getattr(err, "filename", None) else folder
+        raise _write_error(failed, err) from None
+    _roll_forward(folder)
+
+
+def _roll_forward(folder: Path) -> None:
+    journal = folder / JOURNAL
+    plan = json.loads(journal.read_text())
+    for tmp, final in plan:
+        if os.path.exists(tmp):
+            os.replace(tmp, final)
+    _fsync_dir(folder)
+    journal.unlink()
+
+
+def recover(folder: Path) -> None:
+    """Finish a write that a crash interrupted; drop temporaries of one that never began."""
+    if not folder.is_dir():
+        return
+    journal = folder / JOURNAL
+    try:
+        if journal.exists():
+            try:
+                _roll_forward(folder)
+            except (ValueError, TypeError):
+                journal.unlink()  # torn journal: its renames never started
+        for stray in folder.glob(f".*{TMP_SUFFIX}"):
+            stray.unlink()
+    except OSError:
+        pass  # read-only copy (e.g. the packaged catalog): nothing to recover there
+
+
+@contextmanager
+def write_lock(folder: Path) -> Iterator[None]:
+    """Exclusive lock for writers of `folder`; a second writer gets a clear error."""
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK
+    try:
+        handle = open(path, "a+")
+    except OSError as err:
+        raise _write_error(path, err) from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise CatalogLocked(Problem(
+                "another oflbib command is writing here; try again when it has finished",
+                str(folder)), exit_code=1) from None
+        yield
+    finally:
+        handle.close()

@@ -1,0 +1,223 @@
+"""Load a catalog folder into the model (validated, errors located) and save it back."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from oflbib import atomic
+from oflbib.catalog import codec, schema, yamlfiles
+from oflbib.errors import OflbibError, Problem
+from oflbib.model import Block, Catalog, Listing, Section
+
+MANIFEST = "catalog.yaml"
+_VALIDATORS: dict[int, Any] = {}
+
+
+def _validator(which: dict[str, Any]) -> Any:
+    cached = _VALIDATORS.get(id(which))
+    if cached is None:
+        from jsonschema import Draft7Validator
+
+        cached = _VALIDATORS[id(which)] = Draft7Validator(which)
+    return cached
+
+
+def default_catalog_dir() -> Path:
+    """The catalog shipped inside the package, or the repository's `catalog/` in a checkout."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_catalog"
+    if (packaged / MANIFEST).is_file():
+        return packaged
+    return here.parent.parent / "catalog"
+
+
+def resolve_catalog_dir(option: str | os.PathLike[str] | None) -> Path:
+    if option:
+        return Path(option)
+    env = os.environ.get("OFLBIB_CATALOG")
+    return Path(env) if env else default_catalog_dir()
+
+
+# ---- validation messages ---------------------------------------------------------------
+
+_TYPE_WORDS = {"integer": "an integer", "string": "text", "array": "a list", "object": "a mapping",
+               "null": "empty", "boolean": "true or false", "number": "a number"}
+
+
+def _describe(error: Any) -> str:
+    path = [p for p in error.absolute_path]
+    field = next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
+    if isinstance(path[-1:] and path[-1], int) and len(path) >= 2 and isinstance(path[-2], str):
+        field = f"each item of {path[-2]}"
+    kind = error.validator
+    if kind == "type":
+        wanted = error.validator_value
+        wanted = [wanted] if isinstance(wanted, str) else wanted
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted if w != "null")
+        return f"{field} must be {words}, not {error.instance!r}"
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"missing required field '{missing}'"
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown field {', '.join(repr(e) for e in extra)}"
+    if kind == "enum":
+        choices = ", ".join(str(c) for c in error.validator_value if c is not None)
+        return f"{field} must be one of {choices}, not {error.instance!r}"
+    if kind == "pattern":
+        return f"{field} {error.instance!r} is not well-formed"
+    if kind == "minLength":
+        return f"{field} must not be empty"
+    if kind in ("minimum", "maximum"):
+        return f"{field} {error.instance!r} is out of range"
+    return f"{field}: {error.message}"
+
+
+def validate(data: Any, which: dict[str, Any], path: str, text: str) -> None:
+    """Raise one located problem per schema violation in a file's data."""
+    errors = sorted(_validator(which).iter_errors(data), key=lambda e: list(map(str, e.path)))
+    if not errors:
+        return
+    problems = []
+    for error in errors:
+        location = [p for p in error.absolute_path]
+        problems.append(Problem(_describe(error), path, yamlfiles.line_of(text, location)))
+    raise OflbibError(problems)
+
+
+# ---- loading -------------------------------------------------------------------------
+
+def _read(path: Path, which: dict[str, Any]) -> tuple[Any, str]:
+    text = yamlfiles.read_text(path)
+    data = yamlfiles.parse(text, str(path))
+    if data is None:
+        data = {}
+    validate(data, which, str(path), text)
+    return data, text
+
+
+def load_catalog(root: Path) -> Catalog:
+    """The catalog in `root`, fully validated; every problem found is raised at once."""
+    if not (root / MANIFEST).is_file():
+        raise OflbibError(Problem(f"no catalog here ({MANIFEST} not found); run "
+                                  "`oflbib import markdown LIST.md --catalog DIR` to make one",
+                                  str(root)))
+    atomic.recover(root)
+    manifest, _ = _read(root / MANIFEST, schema.MANIFEST)
+    catalog = Catalog(title=manifest.get("title", ""))
+    problems: list[Problem] = []
+    pending_refs: list[tuple[Section, Listing, str, int | None]] = []
+    for index, block in enumerate(manifest["layout"]):
+        if "section" in block:
+            name = block["section"]
+            file = block.get("file") or f"{name.lower()}.yaml"
+            path = root / file
+            try:
+                data, text = _read(path, schema.SECTION_FILE)
+            except OflbibError as err:
+                problems.extend(err.problems)
+                continue
+            section = Section(name=name, file=file, heading=data.get("heading"))
+            for position, item in enumerate(data.get("entries") or []):
+                seed = codec.seed_from_data(item["seed"]) if item.get("seed") else None
+                if "see" in item:
+                    listing = Listing(item["see"], seed, home=False)
+                    pending_refs.append((section, listing, str(path),
+                                         yamlfiles.line_of(text, ["entries", position])))
+                else:
+                    entry = codec.entry_from_data(item)
+                    if entry.key in catalog.entries:
+                        line = yamlfiles.line_of(text, ["entries", position, "key"])
+                        problems.append(Problem(f"duplicate key '{entry.key}'", str(path), line))
+                        continue
+                    catalog.entries[entry.key] = entry
+                    listing = Listing(entry.key, seed, home=True)
+                section.listings.append(listing)
+            catalog.sections.append(section)
+            catalog.blocks.append(Block(section=name, heading=section.heading,
+                                        level=block.get("level", 3)))
+        else:
+            catalog.blocks.append(Block(heading=block.get("heading"), level=block.get("level", 2),
+                                        prose=block.get("prose")))
+    for section, listing, path, line in pending_refs:
+        if listing.key not in catalog.entries:
+            problems.append(Problem(f"see: '{listing.key}' names no entry of the catalog",
+                                    path, line))
+            section.listings.remove(listing)
+    if problems:
+        raise OflbibError(problems)
+    catalog.refresh_sections()
+    return catalog
+
+
+# ---- saving --------------------------------------------------------------------------
+
+def section_file_data(catalog: Catalog, section: Section) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = []
+    for listing in section.listings:
+        if listing.home:
+            item = codec.entry_to_data(catalog.entries[listing.key])
+            if listing.seed:
+                item["seed"] = codec.seed_to_data(listing.seed)
+            else:
+                item.pop("seed", None)
+        else:
+            item = {"see": listing.key}
+            if listing.seed:
+                item["seed"] = codec.seed_to_data(listing.seed)
+        entries.append(item)
+    data: dict[str, Any] = {"section": section.name}
+    if section.heading:
+        data["heading"] = section.heading
+    data["entries"] = entries
+    return data
+
+
+def manifest_data(catalog: Catalog) -> dict[str, Any]:
+    layout: list[dict[str, Any]] = []
+    files = {s.name: s.file for s in catalog.sections}
+    for block in catalog.blocks:
+        if block.section:
+            layout.append({"section": block.section, "file": files[block.section],
+                           "level": block.level})
+        elif block.prose is not None:
+            layout.append({"prose": block.prose})
+        else:
+            layout.append({"heading": block.heading, "level": block.level})
+    return {"title": catalog.title, "layout": layout}
+
+
+_HEADER = ("# oflbib catalog: one file per section of the list, entries in list order.\n"
+           "# Edit by hand freely; comments and order are kept. `oflbib check` validates.\n")
+
+
+def render_catalog(catalog: Catalog, root: Path) -> dict[Path, bytes]:
+    """The bytes of every catalog file that would change, merged into what is on disk."""
+    for section in catalog.sections:
+        for listing in section.listings:
+            if listing.home:
+                catalog.entries[listing.key].seed = listing.seed
+    wanted: dict[Path, dict[str, Any]] = {root / MANIFEST: manifest_data(catalog)}
+    for section in catalog.sections:
+        wanted[root / section.file] = section_file_data(catalog, section)
+    changed: dict[Path, bytes] = {}
+    for path, data in wanted.items():
+        try:
+            existing: str | None = yamlfiles.decode(path.read_bytes(), str(path))
+        except (FileNotFoundError, OflbibError):
+            existing = None
+        if existing is not None and yamlfiles.parse(existing, str(path)) == data:
+            continue
+        rendered = yamlfiles.render(data, existing, _HEADER)
+        if rendered.decode("utf-8") != existing:
+            changed[path] = rendered
+    return changed
+
+
+def save_catalog(catalog: Catalog, root: Path) -> list[Path]:
+    """Write every changed file of the catalog in one atomic step; returns what changed."""
+    changed = render_catalog(catalog, root)
+    atomic.write_files(changed, root)
+    return sorted(changed)

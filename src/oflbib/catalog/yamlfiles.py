@@ -1,0 +1,189 @@
+"""Reading and writing the catalog's YAML: fast reads, comment-preserving writes.
+
+Reads use PyYAML's libyaml loader (fast, plain data). Only when something is wrong do we
+compose the file again to find the line to blame. Writes go through ruamel.yaml's
+round-trip mode and are merged into the file as it is, so comments and key order
+written by people survive, and a diff of `catalog/` reads like a review.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from oflbib.errors import OflbibError, Problem
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader  # type: ignore[misc]
+
+
+class _StrictLoader(_Loader):  # type: ignore[misc,valid-type]
+    """Safe loader that keeps dates and timestamps as text (no silent type changes)."""
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
+
+def decode(raw: bytes, path: str) -> str:
+    """UTF-8 text of a file, or a located error for binary and non-UTF-8 content."""
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise OflbibError(Problem("binary data (NUL byte), not a text file", path, line))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise OflbibError(Problem(
+            f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8",
+            path, line)) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse(text: str, path: str) -> Any:
+    """Plain data from YAML text; a syntax error becomes `path:line: message`."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        message = " ".join(filter(None, [err.context, err.problem])) or "invalid YAML"
+        raise OflbibError(Problem(f"invalid YAML: {message}", path, line)) from None
+    except yaml.YAMLError as err:
+        raise OflbibError(Problem(f"invalid YAML: {err}", path)) from None
+
+
+def line_of(text: str, data_path: list[str | int]) -> int | None:
+    """1-based line of the value at `data_path` (keys and list indexes) in YAML text."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node else None
+    for step in data_path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            found = next(((k, v) for k, v in node.value if k.value == step), None)
+            if found is None:
+                break
+            node = found[1]
+            line = found[0].start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+                and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+# ---- writing -------------------------------------------------------------------------
+
+def round_trip_yaml():
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.width = 4096  # never fold long titles over lines
+    rt.preserve_quotes = True
+    return rt
+
+
+def _merge(old: Any, new: Any) -> Any:
+    """`new` expressed as an edit of the round-trip node `old`, keeping its comments."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(old, CommentedMap) and isinstance(new, dict):
+        for stale in [k for k in old if k not in new]:
+            del old[stale]
+        previous = -1
+        for key, value in new.items():
+            if key in old:
+                old[key] = _merge(old[key], value)
+                previous = list(old.keys()).index(key)
+            else:
+                previous += 1
+                old.insert(previous, key, value)
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        identity = _identity_of(new)
+        if identity:
+            by_id = {_ident(item): item for item in old if isinstance(item, CommentedMap)}
+            merged = [
+                _merge(by_id[_ident(item)], item) if _ident(item) in by_id else item
+                for item in new
+            ]
+        elif len(old) == len(new):
+            merged = [_merge(o, n) for o, n in zip(old, new)]
+        else:
+            merged = list(new)
+        old[:] = merged
+        return old
+    if old == new and type(old) is not bool and type(new) is not bool:
+        return old  # keeps the quoting style a person chose
+    return new
+
+
+def _ident(item: Any) -> Any:
+    if isinstance(item, dict):
+        if "key" in item:
+            return ("key", item["key"])
+        if "see" in item:
+            return ("see", item["see"])
+        if "section" in item:
+            return ("section", item["section"])
+    return None
+
+
+def _identity_of(items: list[Any]) -> bool:
+    return bool(items) and all(_ident(item) is not None for item in items)
+
+
+def _literal_blocks(value: Any) -> Any:
+    """Multi-line text as `|` blocks, so prose reads as prose in the file."""
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    if isinstance(value, dict):
+        return {k: _literal_blocks(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literal_blocks(v) for v in value]
+    if isinstance(value, str) and "\n" in value and value == value.strip() \
+            and all(c.isprintable() or c == "\n" for c in value):
+        return LiteralScalarString(value)
+    return value
+
+
+def render(new: dict[str, Any], existing_text: str | None, header: str) -> bytes:
+    """YAML bytes for `new`, merged into `existing_text` when the file exists."""
+    rt = round_trip_yaml()
+    new = _literal_blocks(new)
+    if existing_text is not None:
+        try:
+            document = rt.load(existing_text)
+        except Exception:  # an unreadable old file is simply replaced
+            document = None
+        if document is not None:
+            document = _merge(document, new)
+            out = io.StringIO()
+            rt.dump(document, out)
+            return out.getvalue().encode("utf-8")
+    out = io.StringIO()
+    out.write(header)
+    rt.dump(new, out)
+    return out.getvalue().encode("utf-8")
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise OflbibError(Problem("file not found", str(path))) from None
+    except OSError as err:
+        raise OflbibError(Problem(f"cannot read: {err.strerror}", str(path))) from None
+    return decode(raw, str(path))

@@ -1,0 +1,127 @@
+"""`oflbib check`: what a reviewer would flag in the catalog, and how complete it is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from oflbib import keys
+from oflbib.importers.markdown import clean_title
+from oflbib.model import Catalog, Entry
+from oflbib.text import norm_title
+from oflbib.venues import VENUES, parse_venue_tag
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str
+    key: str
+    message: str
+
+
+def _required_missing(entry: Entry) -> list[str]:
+    if entry.kind == "paper":
+        wanted = {"authors": entry.authors, "year": entry.year,
+                  "venue": entry.venue or entry.container}
+        missing = [name for name, value in wanted.items() if not value]
+        facts = [f for f in ("authors", "year", "venue", "title") if f in entry.provenance]
+        if not entry.provenance or not facts:
+            missing.append("provenance")
+        return missing
+    if entry.kind == "software":
+        return [] if entry.urls else ["urls"]
+    return [] if entry.urls else ["urls"]
+
+
+def lint(catalog: Catalog) -> list[Finding]:
+    findings: list[Finding] = []
+    titles: dict[str, list[str]] = defaultdict(list)
+    urls: dict[str, list[str]] = defaultdict(list)
+    for _, entry in catalog.ordered():
+        titles[norm_title(entry.title)].append(entry.key)
+        for url in entry.urls:
+            urls[url].append(entry.key)
+        for name in _required_missing(entry):
+            findings.append(Finding(ERROR, entry.key, f"{entry.kind} has no {name}"))
+        if entry.venue and entry.venue not in VENUES:
+            findings.append(Finding(ERROR, entry.key, f"unknown venue '{entry.venue}'"))
+        if entry.seed and entry.seed.venue and entry.kind == "paper" \
+                and parse_venue_tag(entry.seed.venue) is None:
+            findings.append(Finding(WARNING, entry.key,
+                                    f"the list's venue tag '{entry.seed.venue}' is not in the "
+                                    "venue table"))
+        if entry.doi and entry.doi.startswith("10.5555/"):
+            findings.append(Finding(ERROR, entry.key,
+                                    f"'{entry.doi}' is an ACM pseudo-DOI, not a DOI"))
+        if entry.kind == "paper" and len(entry.title.split()) == 1:
+            findings.append(Finding(ERROR, entry.key,
+                                    f"title '{entry.title}' is only a name, not a paper title"))
+        if not keys.KEY_PATTERN.match(entry.key) or not keys.follows_scheme(entry.key, entry):
+            findings.append(Finding(WARNING, entry.key,
+                                    f"key does not follow the scheme (it would be "
+                                    f"'{keys.base_key(entry)}'); `oflbib rekey {entry.key}`"))
+        if entry.kind == "paper" and entry.venue != "arXiv" and entry.venue and not entry.pages \
+                and entry.venue in VENUES:
+            findings.append(Finding(WARNING, entry.key, "paper has no pages"))
+    for same in titles.values():
+        if len(same) > 1:
+            findings.append(Finding(ERROR, same[1], f"same title as '{same[0]}'"))
+    for url, same in urls.items():
+        if len(same) > 1:
+            findings.append(Finding(ERROR, same[1], f"same url as '{same[0]}': {url}"))
+    return findings
+
+
+def coverage(catalog: Catalog) -> list[tuple[str, int, int]]:
+    """(fact, papers that have it, papers) for the coverage table."""
+    papers = [e for e in catalog.entries.values() if e.kind == "paper"]
+    facts = {
+        "authors": lambda e: bool(e.authors),
+        "year": lambda e: bool(e.year),
+        "venue": lambda e: bool(e.venue or e.container),
+        "pages": lambda e: bool(e.pages),
+        "DOI": lambda e: bool(e.doi),
+        "arXiv id": lambda e: bool(e.arxiv),
+        "provenance": lambda e: bool(e.provenance),
+    }
+    return [(name, sum(1 for e in papers if has(e)), len(papers)) for name, has in facts.items()]
+
+
+@dataclass(frozen=True)
+class Correction:
+    key: str
+    field: str
+    list_says: str
+    publication_says: str
+    source: str
+    note: str
+
+
+def seed_corrections(catalog: Catalog) -> list[Correction]:
+    """Every place the list's text disagrees with the entry: title, venue, year, kind."""
+    out: list[Correction] = []
+    for section in catalog.sections:
+        for listing in section.listings:
+            entry, seed = catalog.entries[listing.key], listing.seed
+            if seed is None or entry.kind == "software":
+                continue
+
+            def add(field: str, list_says: str, now: str, prov_field: str) -> None:
+                prov = entry.provenance.get(prov_field)
+                out.append(Correction(entry.key, field, list_says, now,
+                                      prov.source if prov else "", (prov.note or "") if prov
+                                      else ""))
+
+            listed_title, _ = clean_title(seed.title)
+            if listed_title != entry.title:
+                add("title", seed.title, entry.title, "title")
+            tag = parse_venue_tag(seed.venue) if seed.venue else None
+            listed_venue = tag.venue if tag else seed.venue
+            if entry.kind == "paper" and listed_venue != entry.venue:
+                add("venue", seed.venue or "(none)", entry.venue or "(none)", "venue")
+            if tag and tag.year and entry.year and tag.year != entry.year:
+                add("year", str(tag.year), str(entry.year), "year")
+    return out

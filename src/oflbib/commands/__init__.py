@@ -1,0 +1,1 @@
+"""One module per group of subcommands; `oflbib.cli` imports them only when used."""

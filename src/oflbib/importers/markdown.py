@@ -1,0 +1,309 @@
+"""Read an awesome-list in Markdown into the catalog model, and merge it into a catalog.
+
+The parse is a pipeline of small named steps over the file's lines:
+`logical_lines` (joins wrapped items) -> `classify` (heading, item, prose) ->
+`parse_link_item` / `parse_software_item` -> `build_catalog`. `merge_into` then folds the
+result into an existing catalog without losing keys, enrichment or hand edits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oflbib import keys
+from oflbib.catalog import yamlfiles
+from oflbib.errors import OflbibError, Problem
+from oflbib.model import Block, Catalog, Entry, Listing, Section, Seed
+from oflbib.text import clean_url, fold_space, norm_title, slug, unique
+from oflbib.venues import parse_venue_tag
+
+LEADING_SECTION = "Frameworks"
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^\s*[-*+]\s+")
+_URL = re.compile(r"https?://[^\s)>\]]+")
+_PROTECTED = re.compile(r"\{([^{}]*)\}")
+_LIST_WORDS = re.compile(r"awe?some", re.I)
+
+
+@dataclass
+class Line:
+    number: int  # 1-based line where the logical line starts
+    text: str
+
+
+@dataclass
+class Item:
+    line: int
+    seed: Seed
+    kind: str
+    title: str
+    protect: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    organisation: str | None = None
+    venue: str | None = None
+    year: int | None = None
+    arxiv: str | None = None
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Latin-1/cp1252 (`Î»DNN` -> `λDNN`); nothing else is touched."""
+    import ftfy
+
+    return ftfy.fix_encoding(text)
+
+
+def logical_lines(text: str) -> list[Line]:
+    """Lines with lazy continuations (a wrapped list item) joined to their item."""
+    out: list[Line] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        stripped = raw.strip()
+        is_new = not stripped or _HEADING.match(stripped) or _BULLET.match(raw)
+        if not is_new and out and _BULLET.match(out[-1].text) and out[-1].text.strip():
+            out[-1].text = out[-1].text.rstrip() + "\n" + stripped
+        else:
+            out.append(Line(number, raw.rstrip()))
+    return out
+
+
+def clean_title(raw: str) -> tuple[str, list[str]]:
+    """Title text and its case-protected words: `{GPU}` marks protection, it is not text."""
+    title = repair_mojibake(fold_space(raw))
+    protect = unique([m.strip() for m in _PROTECTED.findall(title) if m.strip()])
+    title = fold_space(_PROTECTED.sub(lambda m: m.group(1), title))
+    if title.endswith(".") and not title.endswith(".."):
+        title = title[:-1].rstrip()
+    return title, protect
+
+
+def _locate(line: Line, offset: int) -> int:
+    return line.number + line.text[:offset].count("\n")
+
+
+def parse_link_item(line: Line, body: str, body_start: int, path: str) -> Item:
+    """`[Title](url) TAG` -> an item; a malformed link is a located error."""
+    close = body.find("](")
+    if close < 0:
+        raise OflbibError(Problem("unterminated link: expected `[Title](url)`", path,
+                                  _locate(line, body_start)))
+    end = body.find(")", close + 2)
+    if end < 0:
+        raise OflbibError(Problem("link URL is not closed with `)`", path,
+                                  _locate(line, body_start + close)))
+    raw_title = body[1:close]
+    url = body[close + 2:end].strip()
+    tag = fold_space(body[end + 1:])
+    if not raw_title.strip():
+        raise OflbibError(Problem("link has no title", path, line.number))
+    if not _URL.fullmatch(url):
+        raise OflbibError(Problem(f"link URL {url!r} must start with http:// or https://",
+                                  path, _locate(line, body_start + close)))
+    title, protect = clean_title(raw_title)
+    seed = Seed(title=fold_space(raw_title), venue=tag or None, urls=[url])
+    kind = "list" if _LIST_WORDS.search(title) or _LIST_WORDS.search(url) else "paper"
+    item = Item(line.number, seed, kind, title, protect, [clean_url(url)])
+    if tag and kind == "paper":
+        parsed = parse_venue_tag(tag)
+        if parsed:
+            item.venue, item.year, item.arxiv = parsed.venue, parsed.year, parsed.arxiv
+    return item
+
+
+def parse_software_item(line: Line, body: str) -> Item:
+    """`Name, Organisation, url url` -> a software item."""
+    urls = _URL.findall(body)
+    head = body[: body.find(urls[0])]
+    parts = [fold_space(p) for p in head.split(",")]
+    parts = [p for p in parts if p]
+    name = repair_mojibake(parts[0]) if parts else urls[0]
+    organisation = repair_mojibake(", ".join(parts[1:])) if len(parts) > 1 else None
+    seed = Seed(title=parts[0] if parts else urls[0], urls=urls, organisation=organisation)
+    return Item(line.number, seed, "software", name, [], unique([clean_url(u) for u in urls]),
+                organisation=organisation)
+
+
+@dataclass
+class _Draft:
+    """The document as parsed, before keys are given."""
+
+    title: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    sections: dict[str, list[Item]] = field(default_factory=dict)
+    headings: dict[str, str | None] = field(default_factory=dict)
+
+
+def classify(lines: list[Line], path: str) -> _Draft:
+    draft = _Draft()
+    prose: list[str] = []
+    pending: tuple[str, int] | None = None  # a heading not yet known to head a section
+    current: str | None = None
+
+    def flush_prose() -> None:
+        while prose and not prose[-1]:
+            prose.pop()
+        if prose:
+            draft.blocks.append(Block(prose="\n".join(prose)))
+        prose.clear()
+
+    def flush_heading() -> None:
+        nonlocal pending
+        if pending:
+            draft.blocks.append(Block(heading=pending[0], level=pending[1]))
+            pending = None
+
+    for line in lines:
+        stripped = line.text.strip()
+        heading = _HEADING.match(stripped)
+        if heading:
+            flush_prose()
+            flush_heading()
+            level, text = len(heading.group(1)), fold_space(heading.group(2))
+            if not text:
+                raise OflbibError(Problem("heading has no text", path, line.number))
+            if level == 1 and not draft.title:
+                draft.title = text
+                current = None
+            else:
+                pending = (text, level)
+                current = None
+            continue
+        bullet = _BULLET.match(line.text)
+        body = line.text[bullet.end():] if bullet else ""
+        is_link = bullet and body.lstrip().startswith("[")
+        is_software = bullet and not is_link and _URL.search(body)
+        if is_link or is_software:
+            flush_prose()
+            if pending:
+                current = pending[0]
+                if current in draft.sections:
+                    raise OflbibError(Problem(f"section '{current}' appears twice", path,
+                                              line.number))
+                draft.sections[current] = []
+                draft.headings[current] = current
+                draft.blocks.append(Block(section=current, heading=current, level=pending[1]))
+                pending = None
+            elif current is None:
+                current = LEADING_SECTION
+                if current not in draft.sections:
+                    draft.sections[current] = []
+                    draft.headings[current] = None
+                    draft.blocks.append(Block(section=current, heading=None, level=2))
+            if is_link:
+                start = bullet.end() + (len(body) - len(body.lstrip()))
+                item = parse_link_item(line, body.strip(), start, path)
+            else:
+                item = parse_software_item(line, body.strip())
+            draft.sections[current].append(item)
+            continue
+        if stripped or prose:
+            flush_heading()
+            if current is not None and stripped:
+                current = None  # prose ends a section; following items start a new block
+            prose.append(fold_space(stripped) if not bullet else "- " + fold_space(body))
+    flush_prose()
+    flush_heading()
+    return draft
+
+
+def read_markdown(path: Path) -> _Draft:
+    """Parse a Markdown list file; every problem is reported as `path:line: ...`."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise OflbibError(Problem(f"cannot read: {err.strerror}", str(path))) from None
+    text = yamlfiles.decode(raw, str(path)).replace("\r\n", "\n").replace("\r", "\n")
+    draft = classify(logical_lines(text), str(path))
+    if not draft.sections:
+        raise OflbibError(Problem("no list items found (expected `- [Title](url)` lines)",
+                                  str(path), 1))
+    return draft
+
+
+# ---- merging into a catalog ------------------------------------------------------------
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # the list's text changed
+    vanished: list[tuple[str, str]] = field(default_factory=list)  # (section, key)
+
+
+def _entry_from_item(item: Item, key: str) -> Entry:
+    return Entry(key=key, kind=item.kind, title=item.title, urls=list(item.urls),
+                 protect=list(item.protect), organisation=item.organisation,
+                 venue=item.venue, year=item.year, arxiv=item.arxiv, seed=item.seed)
+
+
+def _same_listing(listing: Listing, item: Item) -> bool:
+    if listing.seed is None:
+        return False
+    if norm_title(listing.seed.title) == norm_title(item.seed.title):
+        return True
+    return bool(listing.seed.urls) and listing.seed.urls == item.seed.urls
+
+
+def merge_into(catalog: Catalog, draft: _Draft) -> ImportReport:
+    """Fold a parsed list into `catalog` in place: keep what exists, add what is new,
+    report (never delete) what vanished."""
+    report = ImportReport()
+    taken = set(catalog.entries)
+    by_title: dict[str, str] = {}
+    for entry in catalog.entries.values():
+        by_title.setdefault(norm_title(entry.title), entry.key)
+        if entry.seed:
+            by_title.setdefault(norm_title(entry.seed.title), entry.key)
+    old_sections = {s.name: s for s in catalog.sections}
+    new_sections: list[Section] = []
+    for name, items in draft.sections.items():
+        old = old_sections.pop(name, None)
+        section = Section(name=name, file=old.file if old else f"{slug(name)}.yaml",
+                          heading=draft.headings[name])
+        remaining = list(old.listings) if old else []
+        for item in items:
+            match = next((lst for lst in remaining if _same_listing(lst, item)), None)
+            if match is not None:
+                remaining.remove(match)
+                if match.seed != item.seed:
+                    report.updated.append(match.key)
+                    match.seed = item.seed
+                section.listings.append(match)
+                continue
+            known = by_title.get(norm_title(item.title))
+            if known and all(lst.key != known for lst in section.listings):
+                section.listings.append(Listing(known, item.seed, home=False))
+                entry = catalog.entries[known]
+                if entry.venue is None and item.venue:  # a later listing's tag fills a gap
+                    entry.venue, entry.year = item.venue, entry.year or item.year
+                continue
+            entry = _entry_from_item(item, "")
+            entry.key = keys.unique_key(keys.base_key(entry), taken)
+            taken.add(entry.key)
+            catalog.entries[entry.key] = entry
+            by_title.setdefault(norm_title(item.title), entry.key)
+            section.listings.append(Listing(entry.key, item.seed, home=True))
+            report.added.append(entry.key)
+        for listing in remaining:  # vanished from the list: keep it where it was
+            report.vanished.append((name, listing.key))
+            section.listings.append(listing)
+        new_sections.append(section)
+    for old in old_sections.values():
+        report.vanished.extend((old.name, lst.key) for lst in old.listings)
+        new_sections.append(old)
+        draft.blocks.append(Block(section=old.name, heading=old.heading, level=3))
+    catalog.sections = new_sections
+    catalog.blocks = draft.blocks
+    catalog.title = draft.title or catalog.title
+    _keep_one_home(catalog)
+    catalog.refresh_sections()
+    return report
+
+
+def _keep_one_home(catalog: Catalog) -> None:
+    """Every entry is defined in exactly one section file: its first listing."""
+    homed: set[str] = set()
+    for section in catalog.sections:
+        for listing in section.listings:
+            listing.home = listing.key not in homed
+            homed.add(listing.key)

@@ -1,0 +1,158 @@
+"""The in-memory catalog: entries, the sections that list them, and where facts came from.
+
+Every layer speaks this model: importers build it, resolvers enrich it, exporters read it,
+`catalog.store` turns it into reviewable YAML and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("paper", "software", "list")
+
+# Enrichable fields, in the order they are written to the catalog files.
+FIELD_ORDER = (
+    "key", "kind", "title", "protect", "authors", "organisation", "year", "venue", "container",
+    "entry_type", "publisher", "volume", "number", "pages", "doi", "arxiv", "arxiv_class",
+    "urls", "seed", "provenance", "notes",
+)
+
+
+@dataclass
+class Person:
+    """An author: a person (family, given) or an institution (literal)."""
+
+    family: str = ""
+    given: str = ""
+    literal: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> "Person":
+        """`Family, Given` is a person; text without a comma is an institution or mononym."""
+        if "," in text:
+            family, given = text.split(",", 1)
+            return cls(family=family.strip(), given=given.strip())
+        return cls(literal=text.strip())
+
+    def __str__(self) -> str:
+        if self.literal:
+            return self.literal
+        return f"{self.family}, {self.given}" if self.given else f"{self.family},"
+
+    @property
+    def display(self) -> str:
+        """`Given Family`, for humans and Markdown."""
+        return self.literal or " ".join(p for p in (self.given, self.family) if p)
+
+
+@dataclass
+class Provenance:
+    """Where one fact came from: a page or an API record, how, and when."""
+
+    source: str
+    via: str | None = None  # manual | crossref | arxiv | seed
+    retrieved: str | None = None  # ISO date
+    note: str | None = None  # why the value differs from the list, when it does
+
+
+@dataclass
+class Seed:
+    """The list's own text for one listing, kept verbatim so corrections stay visible."""
+
+    title: str
+    venue: str | None = None
+    urls: list[str] = field(default_factory=list)
+    organisation: str | None = None
+
+
+@dataclass
+class Entry:
+    key: str
+    kind: str
+    title: str
+    urls: list[str] = field(default_factory=list)
+    protect: list[str] = field(default_factory=list)  # words whose case must be kept as is
+    authors: list[Person] = field(default_factory=list)
+    organisation: str | None = None
+    year: int | None = None
+    venue: str | None = None  # venue id from the venue table
+    container: str | None = None  # proceedings/journal name when a source gives it
+    entry_type: str | None = None  # override: inproceedings | article | misc
+    publisher: str | None = None
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    arxiv: str | None = None
+    arxiv_class: str | None = None
+    seed: Seed | None = None
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    notes: str | None = None
+    sections: list[str] = field(default_factory=list)  # derived from the listings
+
+
+@dataclass
+class Listing:
+    """One appearance of an entry in a section: the entry's key, and the list's text there."""
+
+    key: str
+    seed: Seed | None = None
+    home: bool = True  # the entry is defined here, not merely referenced (`see:`)
+
+
+@dataclass
+class Section:
+    name: str
+    file: str
+    heading: str | None = None  # Markdown heading text; None for the list's leading block
+    listings: list[Listing] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    """A piece of the list's layout: a section, a bare heading, or prose Markdown."""
+
+    section: str | None = None
+    heading: str | None = None
+    level: int = 2
+    prose: str | None = None
+
+
+@dataclass
+class Catalog:
+    title: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def section(self, name: str) -> Section | None:
+        wanted = name.casefold()
+        for section in self.sections:
+            if section.name.casefold() == wanted or section.file.rsplit(".", 1)[0] == wanted:
+                return section
+        return None
+
+    def ordered(self, sections: list[str] | None = None) -> list[tuple[Section, Entry]]:
+        """(section, entry) pairs in list order; an entry is listed once, in its first
+        section among those asked for."""
+        seen: set[str] = set()
+        out: list[tuple[Section, Entry]] = []
+        wanted = {s.casefold() for s in sections} if sections else None
+        for section in self.sections:
+            if wanted is not None and section.name.casefold() not in wanted:
+                continue
+            for listing in section.listings:
+                if listing.key not in seen:
+                    seen.add(listing.key)
+                    out.append((section, self.entries[listing.key]))
+        return out
+
+    def refresh_sections(self) -> None:
+        """Recompute every entry's `sections` from the listings."""
+        for entry in self.entries.values():
+            entry.sections = []
+        for section in self.sections:
+            for listing in section.listings:
+                entry = self.entries[listing.key]
+                if section.name not in entry.sections:
+                    entry.sections.append(section.name)

@@ -1,0 +1,32 @@
+"""Small text helpers shared by importers, resolvers and `check`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def fold_space(text: str) -> str:
+    """Runs of whitespace (newlines included) become one space; ends trimmed."""
+    return " ".join(text.split())
+
+
+def norm_title(title: str) -> str:
+    """Comparable form of a title: case, accents, braces, punctuation and spaces dropped."""
+    text = unicodedata.normalize("NFKD", title).casefold()
+    return re.sub(r"[\W_]+", "", text)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "section"
+
+
+def clean_url(url: str) -> str:
+    """Canonical form of a repository link: no `.git` suffix, no trailing slash."""
+    url = url.strip().rstrip("/")
+    return url[: -len(".git")] if url.endswith(".git") else url
+
+
+def unique(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [x for x in items if not (x in seen or seen.add(x))]
