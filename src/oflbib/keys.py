@@ -57,6 +57,15 @@ def system_name(title: str) -> str:
     return first_significant_word(title)
 
 
+def name_key(name: str) -> str:
+    """Software and lists are known by their name: `PySyft` -> pysyft; a long name by
+    its initials (`Federated AI Technology Enabler` -> fate)."""
+    words = [w for w in title_words(name) if ascii_fold(w)]
+    if len(words) > 3:
+        return "".join(ascii_fold(w)[0] for w in words)
+    return ascii_fold(name)
+
+
 def base_key(entry: Entry) -> str:
     """The key the scheme gives an entry, before collision suffixes."""
     year = str(entry.year) if entry.year else ""
@@ -64,8 +73,10 @@ def base_key(entry: Entry) -> str:
     if person is not None:
         name = ascii_fold(person.family or person.literal.split()[0])
         key = f"{name}{year}{first_significant_word(entry.title)}"
-    else:
+    elif entry.kind == "paper":
         key = f"{system_name(entry.title)}{year}"
+    else:
+        key = f"{name_key(entry.title)}{year}"
     if not key or not key[0].isalpha():
         key = "x" + key
     return key

@@ -88,9 +88,117 @@ VENUES: dict[str, Venue] = {
               CONFERENCE, "OpenReview.net"),
         Venue("MLSys", "MLSys", "Proceedings of Machine Learning and Systems", CONFERENCE,
               "mlsys.org"),
+        Venue("ICPP", "ICPP", "International Conference on Parallel Processing", CONFERENCE,
+              _ACM),
+        Venue("ACL-Findings", "Findings of ACL", "Findings of the Association for Computational "
+              "Linguistics", CONFERENCE, "Association for Computational Linguistics"),
         Venue("arXiv", "arXiv", "arXiv", PREPRINT, "arXiv"),
     ]
 }
+
+# Per-year proceedings names as the pages named in `source` print them.
+_EDITIONS: dict[str, dict[int, Edition]] = {
+    'NSDI': {
+        2017: Edition('Proceedings of the 14th USENIX Conference on Networked Systems Design and Implementation',
+              None, 'https://www.aminer.org/pub/58d82fcbd649053542fd6777/clipper-a-low-latency-online-prediction-serving-system'),
+        2019: Edition('16th USENIX Symposium on Networked Systems Design and Implementation, NSDI 2019',
+              None, 'https://researchr.org/publication/GuCSZJQLG19'),
+        2022: Edition('19th USENIX Symposium on Networked Systems Design and Implementation, NSDI 2022',
+              None, 'https://pure.psu.edu/en/publications/cocktail-a-multidimensional-optimization-for-model-serving-in-cloud'),
+        2023: Edition('20th USENIX Symposium on Networked Systems Design and Implementation (NSDI 23)',
+              None, 'https://www.usenix.org/conference/nsdi23/presentation/you'),
+    },
+    'OSDI': {
+        2020: Edition('14th USENIX Symposium on Operating Systems Design and Implementation (OSDI 20)',
+              None, 'https://www.usenix.org/conference/osdi20/presentation/mai'),
+        2021: Edition('15th USENIX Symposium on Operating Systems Design and Implementation, OSDI 2021',
+              None, 'https://researchr.org/publication/QiaoCSNH0GX21'),
+        2022: Edition('16th USENIX Symposium on Operating Systems Design and Implementation (OSDI 22)',
+              None, 'https://research.google/pubs/pub51623/'),
+    },
+    'ATC': {
+        2019: Edition('2019 USENIX Annual Technical Conference (USENIX ATC 19)',
+              None, 'https://www.usenix.org/frontpage?page=1245'),
+        2021: Edition('Proceedings of the 2021 USENIX Annual Technical Conference',
+              None, 'https://aminer.cn/pub/6114d0336750f87a88a5b467'),
+        2022: Edition('Proceedings of the 2022 USENIX Annual Technical Conference',
+              None, 'https://zbook.org/read/ca4f0d_dvabatch-diversity-aware-multi-entry-multi-exit-batching-for.html'),
+        2023: Edition('2023 USENIX Annual Technical Conference (USENIX ATC 23)',
+              None, 'https://www.usenix.org/conference/atc23/presentation/wangyuke'),
+    },
+    'ASPLOS': {
+        2022: Edition('Proceedings of the 27th ACM International Conference on Architectural Support for Programming Languages and Operating Systems',
+              None, 'https://api.openalex.org/works/doi:10.1145%2F3503222.3507778'),
+        2023: Edition('Proceedings of the 28th ACM International Conference on Architectural Support for Programming Languages and Operating Systems',
+              None, 'https://ziolee.xyz/publication/spada'),
+        2024: Edition('Proceedings of the 29th ACM International Conference on Architectural Support for Programming Languages and Operating Systems',
+              None, 'https://api.openalex.org/works/doi:10.1145%2F3620665.3640399'),
+    },
+    'EuroSys': {
+        2022: Edition('Proceedings of the 17th European Conference on Computer Systems',
+              None, 'https://scholarworks.bwise.kr/hanyang/handle/2021.sw.hanyang/138969'),
+        2023: Edition('Proceedings of the Eighteenth European Conference on Computer Systems',
+              None, 'https://www.aminer.org/pub/64634f5fd68f896efaba1473'),
+    },
+    'HPCA': {
+        2022: Edition('Proceedings of the 28th IEEE International Symposium on High Performance Computer Architecture (HPCA)',
+              None, 'https://baolin-li.netlify.app/publication/supercloud'),
+        2023: Edition('2023 IEEE International Symposium on High-Performance Computer Architecture (HPCA)',
+              None, 'https://api.openalex.org/works/doi:10.1109/HPCA56546.2023.10071077'),
+    },
+    'ICML': {
+        2023: Edition('Proceedings of the 40th International Conference on Machine Learning',
+              None, 'https://githubissues.com/yandex-research/swarm/readme'),
+    },
+    'ICPP': {
+        2023: Edition('Proceedings of the 52nd International Conference on Parallel Processing',
+              None, 'https://awesome-llm-papers.github.io/publications/li2023colossal'),
+    },
+    'MLSys': {
+        2021: Edition('Proceedings of Machine Learning and Systems 3 (MLSys 2021)',
+              None, 'https://proceedings.mlsys.org/paper_files/paper/2021/hash/c0987e6b6da2428e8cd43efa74790ccb-Abstract.html'),
+        2023: Edition('Proceedings of Machine Learning and Systems 5 (MLSys 2023)',
+              None, 'https://proceedings.mlsys.org/paper_files/paper/2023/hash/5a54f79333768effe7e8927bcccffe40-Abstract-mlsys2023.html'),
+    },
+    'NeurIPS': {
+        2021: Edition('Advances in Neural Information Processing Systems 34 (NeurIPS 2021)',
+              None, 'https://papers.nips.cc/paper/2021/hash/d01eeca8b24321cd2fe89dd85b9beb51-Abstract.html'),
+        2022: Edition('Advances in Neural Information Processing Systems 35 (NeurIPS 2022)',
+              None, 'http://papers.nips.cc/paper_files/paper/2022/hash/2b4bfa1cebe78d125fefd7ea6ffcfc6d-Abstract-Conference.html'),
+    },
+    'SC': {
+        2020: Edition('SC20: International Conference for High Performance Computing, Networking, Storage and Analysis',
+              None, 'https://sc20.supercomputing.org/proceedings/tech_paper/tech_paper_pages/pap493.html'),
+        2021: Edition('Proceedings of the International Conference for High Performance Computing, Networking, Storage and Analysis',
+              'ACM', 'https://awesomes.directory/MachineLearningSystem/Chimera'),
+        2022: Edition('SC22: International Conference for High Performance Computing, Networking, Storage and Analysis',
+              'IEEE Computer Society', 'https://research.buaa.edu.cn/en/publications/cognn-efficient-scheduling-for-concurrent-gnn-training-on-gpus'),
+    },
+    'SIGCOMM': {
+        2021: Edition('Proceedings of the ACM SIGCOMM 2021 Conference',
+              None, 'https://www.mendeley.com/catalogue/71d96db7-50d2-32c4-9f3c-9a178769c2ff/'),
+        2022: Edition('Proceedings of the ACM SIGCOMM 2022 Conference',
+              None, 'https://www.aminer.cn/pub/630dc85890e50fcafddeda20'),
+    },
+    'SOSP': {
+        2019: Edition('Proceedings of the 27th ACM Symposium on Operating Systems Principles',
+              None, 'https://api.openalex.org/works/doi:10.1145%2F3341301.3359646'),
+        2021: Edition('Proceedings of the ACM SIGOPS 28th Symposium on Operating Systems Principles',
+              None, 'https://hgpu.org/?p=25798'),
+    },
+    'SoCC': {
+        2020: Edition('Proceedings of the 2020 ACM Symposium on Cloud Computing',
+              None, 'https://experts.illinois.edu/en/publications/baechi-fast-device-placement-of-machine-learning-graphs'),
+        2022: Edition('Proceedings of the 13th Symposium on Cloud Computing',
+              None, 'https://api.openalex.org/works/doi:10.1145%2F3542929.3563510'),
+    },
+    'ACL-Findings': {
+        2023: Edition('Findings of the Association for Computational Linguistics: ACL 2023',
+              None, 'https://aclanthology.org/2023.findings-acl.580'),
+    },
+}
+for _id, _editions in _EDITIONS.items():
+    VENUES[_id].editions.update(_editions)
 
 _BY_ALIAS: dict[str, Venue] = {}
 for _venue in VENUES.values():

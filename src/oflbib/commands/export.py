@@ -1,0 +1,82 @@
+"""`oflbib export` and `oflbib build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from oflbib.commands.common import load, section_names, section_option
+
+FORMAT_NAMES = ["bibtex", "biblatex", "csljson", "ris", "markdown"]
+
+
+@click.command("export")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMAT_NAMES), default="bibtex",
+              show_default=True, help="Output format.")
+@section_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (atomically) instead of stdout.")
+@click.pass_context
+def export_command(ctx: click.Context, fmt: str, sections: tuple[str, ...],
+                   output: Path | None) -> None:
+    """Write the bibliography, grouped by section in the list's order.
+
+    \b
+    oflbib export --format bibtex > refs.bib      natbib/plainnat, IEEEtran
+    oflbib export --format biblatex -o refs.bib   biblatex + biber
+    oflbib export --format csljson > refs.json    pandoc --citeproc, Zotero
+    oflbib export --format ris > refs.ris         Zotero, EndNote, Mendeley
+    oflbib export --format markdown               the reading list itself
+    oflbib export -s training -s moe              only some sections
+    """
+    from oflbib.exporters import render
+
+    catalog = load(ctx)
+    text = render(catalog, fmt, section_names(catalog, sections))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from oflbib import atomic
+
+    target = output.resolve()
+    atomic.write_files({target: text.encode("utf-8")}, target.parent)
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.command("build")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("bib"), show_default=True, help="Folder to write.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 if the folder is not what build would write.")
+@click.pass_context
+def build_command(ctx: click.Context, out_dir: Path, check_only: bool) -> None:
+    """Write every format into bib/: refs.* with everything, plus one file per section.
+
+    Output is deterministic: the same catalog gives the same bytes, so bib/ can be
+    committed and `oflbib build --check` can tell in CI whether it is stale.
+    """
+    from oflbib import atomic
+    from oflbib.exporters import build_files
+
+    catalog = load(ctx)
+    files = {out_dir / name: text.encode("utf-8") for name, text in build_files(catalog).items()}
+    stale = []
+    for path, data in files.items():
+        try:
+            current = path.read_bytes()
+        except OSError:
+            current = None
+        if current != data:
+            stale.append(path)
+    if check_only:
+        for path in stale:
+            click.echo(f"stale: {path}", err=True)
+        if stale:
+            click.echo(f"{out_dir} is out of date; run `oflbib build --out {out_dir}`", err=True)
+            ctx.exit(1)
+        click.echo(f"{out_dir} is up to date ({len(files)} files)", err=True)
+        return
+    with atomic.write_lock(out_dir):
+        atomic.write_files({p: files[p] for p in stale}, out_dir)
+    click.echo(f"{len(stale)} of {len(files)} files written in {out_dir}", err=True)

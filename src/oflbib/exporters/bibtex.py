@@ -1,0 +1,169 @@
+"""BibTeX (natbib/plainnat, IEEEtran) and biblatex (biber) writers.
+
+Both flavours share entry layout, escaping (`latex.py`) and section grouping; they differ
+where the tools differ: entry types for software, eprint spelling, dates, UTF-8.
+The BibTeX file ends with JabRef groups in the legacy form Zotero turns into collections.
+"""
+
+from __future__ import annotations
+
+from oflbib.exporters.latex import latex_text, latex_title
+from oflbib.exporters.record import (
+    JOURNAL_ARTICLE, LIST, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, Group, Record,
+)
+from oflbib.model import Person
+from oflbib.text import fold_space
+
+BIBTEX = "bibtex"
+BIBLATEX = "biblatex"
+
+
+def _url(url: str) -> str:
+    """URLs are not escaped (the url package reads them raw) but must not break the
+    entry: braces, backslashes and spaces are percent-encoded."""
+    return (fold_space(url).replace(" ", "%20").replace("{", "%7B").replace("}", "%7D")
+            .replace("\\", "%5C"))
+
+
+def _name(person: Person, keep_latin: bool) -> str:
+    if person.literal:
+        return "{" + latex_text(person.literal, keep_latin) + "}"  # an institution: one name
+    family = latex_text(person.family, keep_latin)
+    if " and " in f" {family.lower()} " or "," in family:
+        family = "{" + family + "}"
+    if not person.given:
+        return "{" + family + "}"
+    return f"{family}, {latex_text(person.given, keep_latin)}"
+
+
+def entry_type(record: Record, flavour: str) -> str:
+    if record.type == PROCEEDINGS_PAPER:
+        return "inproceedings"
+    if record.type == JOURNAL_ARTICLE:
+        return "article"
+    if flavour == BIBLATEX:
+        if record.type == SOFTWARE:
+            return "software"
+        if record.type == LIST:
+            return "online"
+        if record.type == PREPRINT_PAPER:
+            return "online"
+    return "misc"
+
+
+def entry_fields(record: Record, flavour: str) -> list[tuple[str, str]]:
+    """(field, value) pairs in print order, values already escaped and braced-ready."""
+    keep_latin = flavour == BIBLATEX
+    kind = entry_type(record, flavour)
+    fields: list[tuple[str, str]] = []
+
+    def add(name: str, value: str | int | None, escape: bool = True) -> None:
+        if value is None or value == "":
+            return
+        text = str(value)
+        fields.append((name, latex_text(text, keep_latin) if escape else text))
+
+    if record.authors:
+        fields.append(("author", " and ".join(_name(a, keep_latin) for a in record.authors)))
+    fields.append(("title", latex_title(record.title, record.protect, keep_latin)))
+    if kind == "inproceedings":
+        add("booktitle", record.container)
+    elif kind == "article":
+        add("journal", record.container)
+        add("volume", record.volume)
+        add("number", record.number)
+    if flavour == BIBLATEX:
+        add("date", record.year)
+    else:
+        add("year", record.year)
+    if record.first_page:
+        pages = [latex_text(p) for p in (record.first_page, record.last_page) if p]
+        fields.append(("pages", "--".join(pages)))
+    if kind != "article" or flavour == BIBTEX:  # biber rejects publisher in @article
+        if record.type not in (SOFTWARE, LIST) and record.type != PREPRINT_PAPER:
+            add("publisher", record.publisher)
+    if record.type == SOFTWARE and flavour == BIBLATEX and record.organisation \
+            and record.authors and record.authors[0].literal != record.organisation:
+        add("organization", record.organisation)
+    add("doi", record.doi, escape=False)
+    if record.arxiv:
+        add("eprint", record.arxiv, escape=False)
+        if flavour == BIBLATEX:
+            add("eprinttype", "arxiv")
+            add("eprintclass", record.arxiv_class)
+        else:
+            add("archiveprefix", "arXiv")
+            add("primaryclass", record.arxiv_class)
+    if record.url:
+        if kind == "misc" and flavour == BIBTEX:
+            fields.append(("howpublished", r"\url{" + _url(record.url) + "}"))
+        else:
+            fields.append(("url", _url(record.url)))
+    if not record.authors:
+        # plainnat sorts and labels an author-less entry by `key`.
+        fields.append(("key", latex_text(record.title.split(":", 1)[0], keep_latin)))
+    if record.sections:
+        add("keywords", ", ".join(record.sections))
+    return fields
+
+
+def format_entry(record: Record, flavour: str) -> str:
+    fields = entry_fields(record, flavour)
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
+    return f"@{entry_type(record, flavour)}{{{record.key},\n{body}\n}}\n"
+
+
+def _comment_text(text: str) -> str:
+    """Text safe inside @comment{...}: no braces at all, one line."""
+    return fold_space(text).replace("{", "(").replace("}", ")")
+
+
+def jabref_groups(groups: list[Group]) -> str:
+    """JabRef's legacy groups tree; Zotero's BibTeX import makes one collection each."""
+
+    def escape(value: str) -> str:
+        return _comment_text(value).replace("\\", "\\\\").replace(";", "\\;")
+
+    lines = ["@comment{jabref-meta: groupsversion:3;}", "", "@comment{jabref-meta: groupstree:",
+             "0 AllEntriesGroup:;"]
+    for group in groups:
+        keys = "".join(f"{escape(r.key)}\\;" for r in group.records)
+        lines.append(f"1 ExplicitGroup:{escape(group.section)}\\;0\\;{keys};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _write(groups: list[Group], flavour: str, banner: str) -> str:
+    parts: list[str] = [f"@comment{{{_comment_text(banner)}}}\n"]
+    for group in groups:
+        parts.append(f"\n@comment{{Section: {_comment_text(group.section)}}}\n")
+        for record in group.records:
+            parts.append("\n" + format_entry(record, flavour))
+    if flavour == BIBTEX and groups:
+        parts.append("\n" + jabref_groups(_membership(groups)))
+    return "".join(parts)
+
+
+def _membership(groups: list[Group]) -> list[Group]:
+    """Every section with every entry it lists, for the groups tree."""
+    by_section: dict[str, list[Record]] = {}
+    for group in groups:
+        for record in group.records:
+            for section in record.sections or [group.section]:
+                by_section.setdefault(section, [])
+                if record not in by_section[section]:
+                    by_section[section].append(record)
+    return [Group(g.section, by_section.get(g.section, [])) for g in groups]
+
+
+def write_bibtex(groups: list[Group]) -> str:
+    """BibTeX for natbib/plainnat and IEEEtran users (pure ASCII LaTeX)."""
+    return _write(groups, BIBTEX, "BibTeX written by oflbib from the OpenFederatedLearning "
+                  "catalog; sections are JabRef groups and keywords")
+
+
+def write_biblatex(groups: list[Group]) -> str:
+    """biblatex data for biber (UTF-8 Latin letters, @software/@online, eprinttype)."""
+    return _write(groups, BIBLATEX, "biblatex data written by oflbib from the "
+                  "OpenFederatedLearning catalog; sections are keywords")

@@ -1,0 +1,89 @@
+"""The one escaping routine for both BibTeX flavours: text in, safe LaTeX out.
+
+Every TeX special is escaped (braces as \\textbraceleft{} because BibTeX counts `\\{` as
+a brace), so data can never run a command: `\\input{x}` arrives as the literal text.
+Non-ASCII letters become LaTeX through pylatexenc ({\\'e}, \\ensuremath{\\lambda});
+biblatex output may keep accented Latin letters as UTF-8. Characters with no LaTeX
+form at all (emoji, CJK, Hebrew...) stay as UTF-8 rather than being dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+
+from oflbib.text import fold_space
+
+SPECIALS = {
+    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+}
+_PLAIN = re.compile(r"^[A-Za-z0-9 .,:;!?()'\"/@*+=<>|`\[\]-]*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+@lru_cache(maxsize=4096)
+def _char(char: str, keep_latin: bool) -> str:
+    if char in SPECIALS:
+        return SPECIALS[char]
+    if char.isascii():
+        return char
+    if keep_latin and "LATIN" in unicodedata.name(char, ""):
+        return char
+    from pylatexenc.latexencode import unicode_to_latex
+
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+    latex = unicode_to_latex(char, non_ascii_only=True, unknown_char_policy="keep")
+    if latex == char:
+        return char
+    return latex if latex.startswith("{") else "{" + latex + "}"
+
+
+def latex_text(text: str, keep_latin: bool = False) -> str:
+    """Plain Unicode text as LaTeX that prints exactly that text."""
+    text = fold_space(_CONTROL.sub(" ", unicodedata.normalize("NFC", text)))
+    if _PLAIN.match(text):
+        return text
+    return "".join(_char(c, keep_latin) for c in text)
+
+
+def _needs_protection(word: str, protect: set[str]) -> bool:
+    core = word.strip(".,;:!?()[]\"'")
+    if not core:
+        return False
+    if core in protect:
+        return True
+    letters = [c for c in core if c.isalpha()]
+    # Acronyms, internal capitals (TopoOpt, MPress), and names with digits (3D, GPT-3).
+    return any(c.isupper() for c in letters[1:]) or (
+        any(c.isdigit() for c in core) and bool(letters))
+
+
+def latex_title(title: str, protect: list[str], keep_latin: bool = False) -> str:
+    """A title for BibTeX: escaped, with acronyms, system names and internal capitals
+    braced so styles that lowercase titles (plainnat, IEEEtran) keep them."""
+    words = fold_space(title).split(" ")
+    protected = {w for phrase in protect for w in phrase.split()}
+    head = title.split(":", 1)[0] if ":" in title else ""
+    lead_count = len(head.split()) if head and len(head.split()) <= 3 else 0
+    out = []
+    for index, word in enumerate(words):
+        if index < lead_count or word.strip(".,;:!?()[]\"'") in protected:
+            out.append(_brace(word, keep_latin))
+            continue
+        # Hyphenated words are judged part by part: Multi-{GPU}, but Inter-Operator.
+        out.append("-".join(_brace(part, keep_latin) if _needs_protection(part, protected)
+                            else latex_text(part, keep_latin) for part in word.split("-")))
+    return " ".join(out)
+
+
+def _brace(word: str, keep_latin: bool) -> str:
+    """`{word}` with trailing punctuation left outside: `{Bamboo}:`."""
+    match = re.match(r"^(.*?)([:.,;!?]*)$", word)
+    body, tail = (match.group(1), match.group(2)) if match else (word, "")
+    if not body:
+        return latex_text(word, keep_latin)
+    return "{" + latex_text(body, keep_latin) + "}" + latex_text(tail, keep_latin)

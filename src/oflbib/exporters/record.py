@@ -1,0 +1,129 @@
+"""The exporters' shared view of an entry: its type, container, publisher, pages...
+
+Every format derives its fields from `Record`, so the venue table, the type rules and
+the page format are decided once, here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from oflbib.model import Catalog, Entry, Person
+from oflbib.venues import CONFERENCE, JOURNAL, PREPRINT, VENUES
+
+# Record.type values, format-neutral.
+PROCEEDINGS_PAPER = "proceedings-paper"
+JOURNAL_ARTICLE = "journal-article"
+PREPRINT_PAPER = "preprint"
+SOFTWARE = "software"
+LIST = "list"
+OTHER_PAPER = "paper"
+
+
+@dataclass
+class Record:
+    key: str
+    type: str
+    title: str
+    protect: list[str]
+    authors: list[Person]
+    year: int | None
+    container: str | None
+    publisher: str | None
+    volume: str | None
+    number: str | None
+    first_page: str | None
+    last_page: str | None
+    doi: str | None
+    arxiv: str | None
+    arxiv_class: str | None
+    url: str | None
+    urls: list[str]
+    sections: list[str]
+    organisation: str | None
+    venue_short: str | None
+    entry: Entry = field(repr=False)
+
+    @property
+    def pages(self) -> str | None:
+        if self.first_page and self.last_page:
+            return f"{self.first_page}-{self.last_page}"
+        return self.first_page
+
+
+@dataclass
+class Group:
+    """A section and the entries an output lists under its header."""
+
+    section: str
+    records: list[Record]
+
+
+def split_pages(pages: str | None) -> tuple[str | None, str | None]:
+    """`497--513`, `497-513`, `497–513`, `27` -> first and last page."""
+    if not pages:
+        return None, None
+    parts = [p.strip() for p in re.split(r"\s*(?:--|-|\u2013|\u2014)\s*", pages.strip()) if p]
+    if len(parts) >= 2:
+        return parts[0], parts[-1]
+    return parts[0] if parts else None, None
+
+
+def _type_of(entry: Entry) -> str:
+    if entry.kind == "software":
+        return SOFTWARE
+    if entry.kind == "list":
+        return LIST
+    if entry.entry_type == "inproceedings":
+        return PROCEEDINGS_PAPER
+    if entry.entry_type == "article":
+        return JOURNAL_ARTICLE
+    if entry.entry_type == "misc":
+        return PREPRINT_PAPER if entry.arxiv else OTHER_PAPER
+    venue = VENUES.get(entry.venue or "")
+    if venue is None:
+        return PREPRINT_PAPER if entry.arxiv else OTHER_PAPER
+    return {CONFERENCE: PROCEEDINGS_PAPER, JOURNAL: JOURNAL_ARTICLE,
+            PREPRINT: PREPRINT_PAPER}[venue.kind]
+
+
+def to_record(entry: Entry) -> Record:
+    venue = VENUES.get(entry.venue or "")
+    kind = _type_of(entry)
+    container = entry.container or (venue.container(entry.year) if venue else None)
+    publisher = entry.publisher or (venue.publisher_for(entry.year) if venue else None)
+    if kind == PREPRINT_PAPER:
+        container, publisher = None, "arXiv" if entry.arxiv else publisher
+    authors = list(entry.authors)
+    if not authors and entry.kind == "software" and entry.organisation:
+        authors = [Person(literal=entry.organisation)]  # the organisation is the author
+    first, last = split_pages(entry.pages)
+    return Record(
+        key=entry.key, type=kind, title=entry.title, protect=entry.protect, authors=authors,
+        year=entry.year, container=container, publisher=publisher, volume=entry.volume,
+        number=entry.number, first_page=first, last_page=last, doi=entry.doi,
+        arxiv=entry.arxiv, arxiv_class=entry.arxiv_class,
+        url=entry.urls[0] if entry.urls else None, urls=list(entry.urls),
+        sections=list(entry.sections), organisation=entry.organisation,
+        venue_short=venue.short if venue else entry.venue, entry=entry,
+    )
+
+
+def groups(catalog: Catalog, sections: list[str] | None = None,
+           every_listing: bool = False) -> list[Group]:
+    """Records grouped by section in list order. An entry listed in several sections
+    appears once, under its first, unless `every_listing` (per-section files)."""
+    out: list[Group] = []
+    if every_listing:
+        wanted = {s.casefold() for s in sections} if sections else None
+        for section in catalog.sections:
+            if wanted is None or section.name.casefold() in wanted:
+                out.append(Group(section.name, [to_record(catalog.entries[lst.key])
+                                                for lst in section.listings]))
+        return out
+    for section, entry in catalog.ordered(sections):
+        if not out or out[-1].section != section.name:
+            out.append(Group(section.name, []))
+        out[-1].records.append(to_record(entry))
+    return out
