@@ -52,7 +52,7 @@ def first_significant_word(title: str) -> str:
 def system_name(title: str) -> str:
     """The name a title leads with (`Bamboo: Making...` -> bamboo), else its first word."""
     head = title.split(":", 1)[0] if ":" in title else ""
-    if head and len(head.split()) <= 3:
+    if head and len(head.split()) <= 3 and ascii_fold(head.split()[0]) not in STOPWORDS:
         return ascii_fold(head)
     return first_significant_word(title)
 

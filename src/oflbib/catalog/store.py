@@ -83,6 +83,9 @@ def validate(data: Any, which: dict[str, Any], path: str, text: str) -> None:
     problems = []
     for error in errors:
         location = [p for p in error.absolute_path]
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            location += extra[:1]  # point at the unknown field itself
         problems.append(Problem(_describe(error), path, yamlfiles.line_of(text, location)))
     raise OflbibError(problems)
 
@@ -141,7 +144,7 @@ def load_catalog(root: Path) -> Catalog:
         else:
             catalog.blocks.append(Block(heading=block.get("heading"), level=block.get("level", 2),
                                         prose=block.get("prose")))
-    for section, listing, path, line in pending_refs:
+    for section, listing, path, line in pending_refs if not problems else []:
         if listing.key not in catalog.entries:
             problems.append(Problem(f"see: '{listing.key}' names no entry of the catalog",
                                     path, line))

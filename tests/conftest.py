@@ -1,0 +1,64 @@
+"""Shared fixtures: the real seed list, the shipped catalog, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from oflbib.catalog.store import default_catalog_dir, load_catalog
+from oflbib.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("OFLBIB_SHARED", REPO.parent / "shared"))
+SEED = SHARED / "seed" / "OpenFederatedLearning.md"
+FIXTURES = SHARED / "fixtures"
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    if not SEED.is_file():
+        pytest.fail(f"the seed list is missing: {SEED} (set OFLBIB_SHARED)")
+    return SEED
+
+
+@pytest.fixture
+def shipped_dir() -> Path:
+    return default_catalog_dir()
+
+
+@pytest.fixture
+def shipped(shipped_dir):
+    return load_catalog(shipped_dir)
+
+
+@pytest.fixture
+def catalog_copy(tmp_path, shipped_dir) -> Path:
+    """A writable copy of the shipped catalog."""
+    target = tmp_path / "catalog"
+    shutil.copytree(shipped_dir, target, ignore=shutil.ignore_patterns(".oflbib*"))
+    return target
+
+
+class Run:
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):
+        env = {"OFLBIB_CATALOG": "", "OFLBIB_CACHE_DIR": os.environ.get("OFLBIB_CACHE_DIR", "")}
+        return self.runner.invoke(cli, [str(a) for a in args], input=input, env=env,
+                                  catch_exceptions=False)
+
+
+@pytest.fixture
+def run() -> Run:
+    return Run()
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, for 'nothing was written' assertions."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}

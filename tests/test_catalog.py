@@ -1,0 +1,112 @@
+"""Catalog files: validation with file:line errors, atomic comment-preserving saves."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from oflbib.catalog.store import load_catalog, save_catalog
+from oflbib.errors import OflbibError
+from tests.conftest import tree_bytes
+
+
+def line_of(path, needle: str) -> int:
+    """The last line holding `needle` (a duplicate is reported where it repeats)."""
+    found = [n for n, line in enumerate(path.read_text().splitlines(), start=1) if needle in line]
+    assert found, needle
+    return found[-1]
+
+
+def break_file(path, old: str, new: str) -> int:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return line_of(path, new.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("year: 2023", "year: twenty", "year must be an integer"),
+    ("kind: paper", "kind: article", "kind must be one of paper, software, list"),
+    ("key: thorpe2023bamboo", "key: 'thorpe 2023'", "key 'thorpe 2023' is not well-formed"),
+    ("kind: paper", "kind: paper\n    colour: blue", "unknown field 'colour'"),
+    ("  - key: thorpe2023bamboo", "  - key: zhou2023mpress", "duplicate key 'zhou2023mpress'"),
+])
+def test_bad_values_are_located(catalog_copy, run, old, new, message):
+    path = catalog_copy / "training.yaml"
+    line = break_file(path, old, new)
+    before = tree_bytes(catalog_copy)
+    result = run("--catalog", catalog_copy, "check")
+    assert result.exit_code == 2
+    assert f"{path}:{line}: {message}" in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+    assert tree_bytes(catalog_copy) == before  # loading writes nothing
+
+
+def test_yaml_syntax_error_is_located(catalog_copy, run):
+    path = catalog_copy / "moe.yaml"
+    lines = path.read_text().splitlines()
+    lines[9] = "    title: [unclosed, list"
+    path.write_text("\n".join(lines) + "\n")
+    result = run("--catalog", catalog_copy, "list")
+    assert result.exit_code == 2
+    assert re.search(rf"{re.escape(str(path))}:1[0-4]: invalid YAML", result.stderr), result.stderr
+
+
+def test_every_problem_reported_at_once(catalog_copy):
+    break_file(catalog_copy / "gnn.yaml", "year: 2021", "year: soon")
+    break_file(catalog_copy / "misc.yaml", "year: 2022", "year: later")
+    with pytest.raises(OflbibError) as err:
+        load_catalog(catalog_copy)
+    files = {p.path.rsplit("/", 1)[-1] for p in err.value.problems}
+    assert files == {"gnn.yaml", "misc.yaml"}
+
+
+def test_truncated_and_non_utf8_files(catalog_copy, run):
+    path = catalog_copy / "schedule.yaml"
+    path.write_bytes(path.read_bytes()[:-700] + b"\xff\xfe")
+    result = run("--catalog", catalog_copy, "list")
+    assert result.exit_code == 2 and "schedule.yaml" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_see_must_name_an_entry(catalog_copy, run):
+    path = catalog_copy / "optimization.yaml"
+    line = break_file(path, "- see: ding2023hidet", "- see: nosuchkey")
+    result = run("--catalog", catalog_copy, "check")
+    assert result.exit_code == 2
+    assert f"{path}:{line}: see: 'nosuchkey' names no entry" in result.stderr
+
+
+def test_missing_catalog_folder(tmp_path, run):
+    result = run("--catalog", tmp_path / "nothing", "list")
+    assert result.exit_code == 2 and "no catalog here" in result.stderr
+
+
+def test_save_keeps_comments_order_and_only_touches_changed_files(catalog_copy):
+    path = catalog_copy / "training.yaml"
+    text = path.read_text().replace("  - key: zhou2023mpress",
+                                    "  # MPress: checked against the HPCA page\n  - key: zhou2023mpress")
+    path.write_text(text)
+    catalog = load_catalog(catalog_copy)
+    catalog.entries["zhou2023mpress"].pages = "1--12"
+    before = tree_bytes(catalog_copy)
+    changed = save_catalog(catalog, catalog_copy)
+    assert changed == [path]
+    after = path.read_text()
+    assert "# MPress: checked against the HPCA page" in after
+    assert "pages: 1--12" in after
+    others = {k: v for k, v in tree_bytes(catalog_copy).items() if k != "training.yaml"}
+    assert others == {k: v for k, v in before.items() if k != "training.yaml"}
+    # a diff reads like a review: one line added, nothing else moved
+    import difflib
+
+    diff = [d for d in difflib.unified_diff(text.splitlines(), after.splitlines(), lineterm="")
+            if d.startswith(("+", "-")) and not d.startswith(("+++", "---"))]
+    assert diff == ["+    pages: 1--12"]
+
+
+def test_loaded_catalog_saves_to_identical_bytes(catalog_copy):
+    before = tree_bytes(catalog_copy)
+    assert save_catalog(load_catalog(catalog_copy), catalog_copy) == []
+    assert tree_bytes(catalog_copy) == before
