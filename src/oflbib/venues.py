@@ -220,7 +220,7 @@ class VenueTag:
     arxiv: str | None = None
 
 
-_TAG = re.compile(r"^(?P<name>[A-Za-z][A-Za-z ]*?)\s*['\u2019]\s*(?P<yy>\d{2})$")
+_TAG = re.compile(r"^(?P<name>[A-Za-z][A-Za-z -]*?)\s*['\u2019]\s*(?P<yy>\d{2})$")
 _ARXIV_TAG = re.compile(r"^arxiv(?:\s+preprint)?(?:\s+arxiv:\s*(?P<id>\d{4}\.\d{4,5}))?$", re.I)
 
 

@@ -7,7 +7,7 @@ The BibTeX file ends with JabRef groups in the legacy form Zotero turns into col
 
 from __future__ import annotations
 
-from oflbib.exporters.latex import latex_text, latex_title
+from oflbib.latex import latex_text, latex_title
 from oflbib.exporters.record import (
     JOURNAL_ARTICLE, LIST, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, Group, Record,
 )

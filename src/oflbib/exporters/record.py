@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from oflbib.model import Catalog, Entry, Person
+from oflbib.model import Catalog, Entry, Listing, Person
+from oflbib.text import clean_url
 from oflbib.venues import CONFERENCE, JOURNAL, PREPRINT, VENUES
 
 # Record.type values, format-neutral.
@@ -110,6 +111,15 @@ def to_record(entry: Entry) -> Record:
     )
 
 
+def _listed(catalog: Catalog, listing: Listing) -> Record:
+    """The record as this listing shows it: its own link when the list gave one."""
+    record = to_record(catalog.entries[listing.key])
+    if listing.seed:
+        own = [clean_url(u) for u in listing.seed.urls]
+        record.url = next((u for u in own if u in record.urls), record.url)
+    return record
+
+
 def groups(catalog: Catalog, sections: list[str] | None = None,
            every_listing: bool = False) -> list[Group]:
     """Records grouped by section in list order. An entry listed in several sections
@@ -119,7 +129,7 @@ def groups(catalog: Catalog, sections: list[str] | None = None,
         wanted = {s.casefold() for s in sections} if sections else None
         for section in catalog.sections:
             if wanted is None or section.name.casefold() in wanted:
-                out.append(Group(section.name, [to_record(catalog.entries[lst.key])
+                out.append(Group(section.name, [_listed(catalog, lst)
                                                 for lst in section.listings]))
         return out
     for section, entry in catalog.ordered(sections):

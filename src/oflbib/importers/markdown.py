@@ -276,6 +276,7 @@ def merge_into(catalog: Catalog, draft: _Draft) -> ImportReport:
                 entry = catalog.entries[known]
                 if entry.venue is None and item.venue:  # a later listing's tag fills a gap
                     entry.venue, entry.year = item.venue, entry.year or item.year
+                entry.urls = unique(entry.urls + item.urls)
                 continue
             entry = _entry_from_item(item, "")
             entry.key = keys.unique_key(keys.base_key(entry), taken)

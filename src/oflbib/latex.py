@@ -1,4 +1,4 @@
-"""The one escaping routine for both BibTeX flavours: text in, safe LaTeX out.
+"""The one LaTeX codec: escaping for both BibTeX flavours, and its inverse for importers.
 
 Every TeX special is escaped (braces as \\textbraceleft{} because BibTeX counts `\\{` as
 a brace), so data can never run a command: `\\input{x}` arrives as the literal text.
@@ -20,8 +20,13 @@ SPECIALS = {
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+    # OT1 fonts print these as other glyphs; the text commands work in every encoding.
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
 }
-_PLAIN = re.compile(r"^[A-Za-z0-9 .,:;!?()'\"/@*+=<>|`\[\]-]*$")
+# TeX ligatures that would turn data into other characters (-- into an en dash, `` into
+# a quote): an empty group between the two characters keeps them apart.
+_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=,)(?=,)")
+_PLAIN = re.compile(r"^[A-Za-z0-9 .,:;!?()'\"/@*+=`\[\]-]*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
@@ -45,9 +50,9 @@ def _char(char: str, keep_latin: bool) -> str:
 def latex_text(text: str, keep_latin: bool = False) -> str:
     """Plain Unicode text as LaTeX that prints exactly that text."""
     text = fold_space(_CONTROL.sub(" ", unicodedata.normalize("NFC", text)))
-    if _PLAIN.match(text):
-        return text
-    return "".join(_char(c, keep_latin) for c in text)
+    if not _PLAIN.match(text):
+        text = "".join(_char(c, keep_latin) for c in text)
+    return _LIGATURE.sub("{}", text)
 
 
 def _needs_protection(word: str, protect: set[str]) -> bool:
@@ -77,7 +82,7 @@ def latex_title(title: str, protect: list[str], keep_latin: bool = False) -> str
         # Hyphenated words are judged part by part: Multi-{GPU}, but Inter-Operator.
         out.append("-".join(_brace(part, keep_latin) if _needs_protection(part, protected)
                             else latex_text(part, keep_latin) for part in word.split("-")))
-    return " ".join(out)
+    return _LIGATURE.sub("{}", " ".join(out))
 
 
 def _brace(word: str, keep_latin: bool) -> str:
@@ -87,3 +92,28 @@ def _brace(word: str, keep_latin: bool) -> str:
     if not body:
         return latex_text(word, keep_latin)
     return "{" + latex_text(body, keep_latin) + "}" + latex_text(tail, keep_latin)
+
+
+@lru_cache(maxsize=1)
+def _decoder():
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    db = get_default_latex_context_db().filter_context()
+    db.add_context_category("oflbib", prepend=True, macros=[
+        MacroTextSpec("textbraceleft", simplify_repl="{"),
+        MacroTextSpec("textbraceright", simplify_repl="}"),
+        MacroTextSpec("textasciicircum", simplify_repl="^"),
+        MacroTextSpec("textasciitilde", simplify_repl="~"),
+        MacroTextSpec("textbackslash", simplify_repl="\\"),
+        MacroTextSpec("textless", simplify_repl="<"),
+        MacroTextSpec("textgreater", simplify_repl=">"),
+        MacroTextSpec("textbar", simplify_repl="|"),
+    ])
+    return LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
+
+
+def latex_to_text(latex: str) -> str:
+    """Unicode text a BibTeX value prints: the inverse of `latex_text`/`latex_title`
+    (case-protection braces vanish, escapes and accents become characters)."""
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+    return fold_space(_decoder().latex_to_text(latex))

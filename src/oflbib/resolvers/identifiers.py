@@ -1,0 +1,74 @@
+"""DOIs and arXiv ids: recognise them in text and urls, and put them in one canonical form."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+_DOI = re.compile(r"10\.\d{4,9}/[^\s?#]+")
+# Hosts whose paths embed the DOI itself (doi.org/10..., dl.acm.org/doi/10..., ...).
+_DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org", "dl.acm.org", "link.springer.com",
+              "onlinelibrary.wiley.com", "www.tandfonline.com"}
+_ACM_PSEUDO_DOI = "10.5555/"  # ACM's ids for works without a DOI: not DOIs (see checks.py)
+
+_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?")
+_ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
+
+
+def normal_doi(text: str) -> str | None:
+    """The DOI in `text` (`doi:`, `https://doi.org/...` or bare), trailing punctuation dropped."""
+    match = _DOI.search(unquote(text))
+    if not match:
+        return None
+    doi = match.group(0).rstrip(".,;")
+    for suffix in (".pdf",):
+        doi = doi.removesuffix(suffix)
+    return None if doi.startswith(_ACM_PSEUDO_DOI) else doi
+
+
+def bare_arxiv(text: str) -> str | None:
+    """`2103.13262` from `2103.13262v2`, `arXiv:2103.13262`, its DOI or its abs/pdf url."""
+    doi = _ARXIV_DOI.match(text.strip())
+    if doi:
+        text = doi.group(1)
+    match = _ARXIV_ID.search(text)
+    return match.group(1) if match else None
+
+
+def doi_in_url(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.hostname not in _DOI_HOSTS:
+        return None
+    return normal_doi(parts.path)
+
+
+def arxiv_in_url(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.hostname not in _ARXIV_HOSTS:
+        return None
+    path = parts.path
+    for prefix in ("/abs/", "/pdf/"):
+        if path.startswith(prefix):
+            return bare_arxiv(path[len(prefix):].removesuffix(".pdf"))
+    return None
+
+
+def parse_reference(text: str) -> tuple[str, str]:
+    """What `oflbib add` was given: ("doi", DOI), ("arxiv", id) or ("title", text)."""
+    text = text.strip()
+    if re.match(r"^https?://", text):
+        found = arxiv_in_url(text)
+        if found:
+            return "arxiv", found
+        found = doi_in_url(text)
+        if found:
+            return "doi", found
+        return "url", text
+    if re.match(r"^(doi:\s*)?10\.\d{4,9}/\S+$", text, re.I):
+        doi = normal_doi(text)
+        if doi:
+            return "doi", doi
+    if re.match(r"^(arxiv:\s*)?" + _ARXIV_ID.pattern + "$", text, re.I):
+        return "arxiv", bare_arxiv(text.split(":")[-1]) or text
+    return "title", text
