@@ -103,22 +103,36 @@ def recover(folder: Path) -> None:
 
 @contextmanager
 def write_lock(folder: Path) -> Iterator[None]:
-    """Exclusive lock for writers of `folder`; a second writer gets a clear error."""
+    """Exclusive lock for writers of `folder`; a second writer gets a clear error.
+
+    The lock file is removed on release so a catalog at rest holds only its own files;
+    a locker therefore checks that the file it locked is still the one at the path.
+    """
     import fcntl
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK
-    try:
-        handle = open(path, "a+")
-    except OSError as err:
-        raise _write_error(path, err) from None
-    try:
+    while True:
+        try:
+            handle = open(path, "a+")
+        except OSError as err:
+            raise _write_error(path, err) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            handle.close()
             raise CatalogLocked(Problem(
                 "another oflbib command is writing here; try again when it has finished",
                 str(folder)), exit_code=1) from None
+        try:
+            same = os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()  # the holder released and removed it meanwhile: lock the new one
+    try:
         yield
     finally:
+        path.unlink(missing_ok=True)
         handle.close()

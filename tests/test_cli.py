@@ -1,0 +1,87 @@
+"""The CLI skeleton: list, show, check, rekey, help, and the shipped catalog."""
+
+from __future__ import annotations
+
+import json
+
+from oflbib.catalog.store import load_catalog
+from tests.conftest import tree_bytes
+
+
+def test_list_prints_every_entry_by_section(run, shipped):
+    result = run("list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Frameworks"
+    assert "Training" in lines and "Misc" in lines
+    listed = [line.split()[0] for line in lines if line.startswith("  ")]
+    assert listed == [e.key for _, e in shipped.ordered()]
+    assert len(listed) == len(shipped.entries) > 100
+
+
+def test_list_json_for_scripts(run):
+    result = run("list", "--section", "serving-inference", "--json")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert set(records[0]) == {"key", "kind", "title", "authors", "year", "venue", "sections",
+                               "urls", "doi", "arxiv"}
+    hidet = next(r for r in records if r["key"] == "ding2023hidet")
+    assert hidet["sections"] == ["Serving-Inference", "Optimization"]
+
+
+def test_show_prints_unicode_and_provenance(run):
+    result = run("show", "xu2022lambdadnn")
+    assert result.exit_code == 0
+    assert "\u03bbDNN: Achieving Predictable" in result.stdout
+    assert "provenance:" in result.stdout and "seed:" in result.stdout
+    missing = run("show", "xu2022lambdadn")
+    assert missing.exit_code == 2 and "did you mean xu2022lambdadnn" in missing.stderr
+
+
+def test_check_reports_coverage_and_fails_on_gaps(run, catalog_copy):
+    result = run("--catalog", catalog_copy, "check")
+    assert "coverage (papers)" in result.stdout
+    assert "authors" in result.stdout and "provenance" in result.stdout
+    broken = catalog_copy / "misc.yaml"
+    text = broken.read_text()
+    broken.write_text(text.replace("venue: SC\n", "venue: NOPE\n", 1))
+    result = run("--catalog", catalog_copy, "check")
+    assert result.exit_code == 1
+    assert "unknown venue 'NOPE'" in result.stdout
+
+
+def test_check_seed_lists_corrections_with_sources(run):
+    result = run("check", "--seed")
+    table = result.stdout.split("seed corrections", 1)[1].splitlines()[2:]
+    rows = [row.split("\t") for row in table if row.count("\t") >= 5]
+    assert rows, result.stdout
+    by_key = {(r[0], r[1]): r for r in rows}
+    kungfu = by_key[("mai2020kungfu", "title")]
+    assert kungfu[2] == "KungFu" and kungfu[3].startswith("KungFu: Making Training")
+    assert kungfu[4].startswith("https://www.usenix.org/")
+    assert all(r[4].startswith("http") for r in rows)  # every correction has a source
+
+
+def test_rekey_is_explicit_and_consistent(run, catalog_copy):
+    before = tree_bytes(catalog_copy)
+    result = run("--catalog", catalog_copy, "rekey")
+    assert result.exit_code == 2 and tree_bytes(catalog_copy) == before
+    result = run("--catalog", catalog_copy, "rekey", "--all")
+    assert result.exit_code == 0 and "0 keys changed" in result.stderr  # keys follow the scheme
+    catalog = load_catalog(catalog_copy)
+    catalog_path = catalog_copy / "optimization.yaml"
+    catalog_path.write_text(catalog_path.read_text().replace("ding2023hidet", "hidet"))
+    serving = catalog_copy / "serving-inference.yaml"
+    serving.write_text(serving.read_text().replace("key: ding2023hidet", "key: hidet"))
+    result = run("--catalog", catalog_copy, "rekey", "hidet")
+    assert result.exit_code == 0 and "hidet -> ding2023hidet" in result.stdout
+    again = load_catalog(catalog_copy)
+    assert again.entries["ding2023hidet"].sections == catalog.entries["ding2023hidet"].sections
+
+
+def test_help_teaches(run):
+    result = run("--help")
+    assert result.exit_code == 0
+    for word in ("export", "build", "resolve", "import", "Exit status"):
+        assert word in result.stdout
+    export_help = run("export", "--help").stdout
+    assert "oflbib export --format bibtex > refs.bib" in export_help
