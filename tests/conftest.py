@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from oflbib.catalog.store import default_catalog_dir, load_catalog
 from oflbib.cli import cli
 
+pytest_plugins = ["tests.resolve_conftest"]  # the local Crossref/arXiv replay server
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("OFLBIB_SHARED", REPO.parent / "shared"))
 SEED = SHARED / "seed" / "OpenFederatedLearning.md"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from oflbib.model import Person
+
+if TYPE_CHECKING:
+    from oflbib.resolvers.manners import Limiter
 
 Raw = dict[str, Any]  # one record as the source sent it (JSON-able): what the cache keeps
 
@@ -19,6 +23,7 @@ class Record:
     """One work as a source describes it, in the catalog's terms."""
 
     source: str  # crossref | arxiv
+    role: str  # PUBLISHED or PREPRINT: the kind of source it came from
     url: str  # address of this record at the source: written as provenance
     title: str
     authors: tuple[Person, ...] = ()
@@ -33,17 +38,23 @@ class Record:
     doi: str | None = None  # on an arXiv record: the published version's DOI
     arxiv: str | None = None  # bare id, no version
     arxiv_class: str | None = None
+    retrieved: str | None = None  # ISO date the source gave this record
 
     def identifier(self, kind: str) -> str | None:
         return self.doi if kind == "doi" else self.arxiv
 
 
+def normal_pages(pages: str | None) -> str | None:
+    """`877-882` -> `877--882`: the catalog's (and BibTeX's) page range dash."""
+    return re.sub(r"\s*[-\u2013\u2014]+\s*", "--", pages.strip()) if pages else None
+
+
 class SourceError(Exception):
     """A request failed for good (after retries, or on an error retrying cannot fix)."""
 
-    def __init__(self, message: str, *, bad_request: bool = False) -> None:
+    def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
-        self.bad_request = bad_request  # the server refused the request itself (HTTP 400)
+        self.status = status  # the HTTP status that ended it, when there was one
 
 
 class Source(Protocol):
@@ -55,6 +66,7 @@ class Source(Protocol):
     ids_per_request: int
     titles_per_request: int
     parallel: int  # most requests worth having in flight (its limiter has the final say)
+    limiter: Limiter
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Raw]:
         """Records for the ids it knows, keyed by the id as asked; unknown ids are left out."""

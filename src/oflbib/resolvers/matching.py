@@ -21,6 +21,7 @@ from oflbib.resolvers.base import Record
 
 ACCEPT = 0.97  # combined score a match needs
 TITLE_FLOOR = 0.85  # below this title similarity a candidate is never the entry's paper
+PLAUSIBLE = 0.75  # ... but from here up it may be, for a person to decide: "ambiguous"
 LEAD = 0.05  # how far ahead of the best different work the match must be
 SAME_WORK = 0.95  # titles this similar on a preprint and a publication: two versions of one work
 
@@ -43,6 +44,12 @@ def title_similarity(a: str, b: str) -> float:
     return fuzz.ratio(comparable_title(a), comparable_title(b)) / 100
 
 
+def plausibly_same_title(listed: str, found: str) -> bool:
+    """Loose check of an identifier the list gave: does its record's title fit the listed one?
+    Word-set similarity, so a bare name (`Megatron-LM`) fits its paper's full title."""
+    return fuzz.token_set_ratio(comparable_title(listed), comparable_title(found)) >= 80
+
+
 def family_names(people: Sequence[Person]) -> list[str]:
     """Comparable family names; an institution counts by the last word of its name."""
     names = (p.family or (p.literal.split() or [""])[-1] for p in people)
@@ -59,7 +66,7 @@ class Query:
     venue: str | None = None
 
     @classmethod
-    def of(cls, entry: Entry) -> "Query":
+    def of(cls, entry: Entry) -> Query:
         return cls(entry.title, entry.year, tuple(family_names(entry.authors)), entry.venue)
 
 
@@ -77,7 +84,8 @@ def match_score(query: Query, record: Record) -> float:
         overlap = len(set(query.authors) & theirs) / min(len(set(query.authors)), len(theirs))
         score += 0.04 if overlap >= 0.5 else -0.2 if overlap == 0 else 0.0
     if published_venue and record.venue:
-        score += 0.03 if record.venue == query.venue else -0.1
+        # Mild: the list's venue tags are sometimes wrong, and then the title decides.
+        score += 0.03 if record.venue == query.venue else -0.03
     if record.work_type and record.work_type not in PAPER_TYPES:
         score -= 0.5  # a dataset, a whole proceedings volume, a peer review...
     return score
@@ -119,5 +127,5 @@ def choose(query: Query, records: Sequence[Record]) -> MatchResult:
     if best.score >= ACCEPT and best.title_similarity >= TITLE_FLOOR \
             and best.score - runner_up >= LEAD:
         return MatchResult(MATCHED, best.record, tuple(scored))
-    plausible = best.title_similarity >= TITLE_FLOOR
+    plausible = best.title_similarity >= PLAUSIBLE
     return MatchResult(AMBIGUOUS if plausible else NOT_FOUND, None, tuple(scored))

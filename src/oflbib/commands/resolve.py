@@ -1,0 +1,297 @@
+"""`oflbib resolve` and `oflbib add`: enrich papers from Crossref and arXiv."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+import click
+
+from oflbib.commands.common import catalog_dir, section_names, section_option
+from oflbib.model import Catalog, Entry, Listing
+from oflbib.resolvers.apply import Review, merge
+from oflbib.resolvers.cache import ResponseCache
+from oflbib.resolvers.engine import FAILED, NOT_FOUND, RESOLVED, Engine, Found, Want
+from oflbib.resolvers.manners import Timing
+from oflbib.resolvers.matching import AMBIGUOUS, MatchResult, Query
+from oflbib.resolvers.registry import SOURCE_NAMES, Settings, make_source
+
+CLOSE = 0.5  # candidates less like the title than this are not worth showing
+
+SOURCE_CHOICE = click.Choice(SOURCE_NAMES)
+# Environment variables, listed in `--help` so nobody has to read the code for them.
+ENVIRONMENT = """\b
+Environment:
+  OFLBIB_MAILTO         your e-mail: Crossref's polite pool (more requests per second)
+  OFLBIB_CACHE_DIR      response cache [default: $XDG_CACHE_HOME/oflbib or ~/.cache/oflbib]
+  OFLBIB_CACHE_TTL      days a cached answer stays fresh [default: 30]
+  OFLBIB_CROSSREF_URL   [default: https://api.crossref.org]
+  OFLBIB_ARXIV_URL      [default: https://export.arxiv.org/api/query]
+  OFLBIB_ARXIV_DELAY    seconds between arXiv requests [default: 3, arXiv's terms]
+  OFLBIB_HTTP_TIMEOUT   seconds per request [default: 30]"""
+
+
+def _papers(catalog: Catalog, keys: Sequence[str], sections: tuple[str, ...]) -> list[Entry]:
+    from oflbib.errors import OflbibError, Problem
+
+    wanted = section_names(catalog, sections)
+    in_sections = [entry for _, entry in catalog.ordered(wanted)]
+    if not keys:
+        return [entry for entry in in_sections if entry.kind == "paper"]
+    problems = []
+    for key in keys:
+        entry = catalog.entries.get(key)
+        if entry is None:
+            problems.append(Problem(f"no entry '{key}'", "KEY"))
+        elif entry.kind != "paper":
+            problems.append(Problem(f"'{key}' is a {entry.kind} entry; only papers are resolved",
+                                    "KEY"))
+    if problems:
+        raise OflbibError(problems)
+    chosen = set(keys)
+    return [entry for entry in in_sections if entry.key in chosen]
+
+
+class _ProgressBar:
+    """A progress bar on stderr counting questions answered (from the cache or a source)."""
+
+    def __init__(self, enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import TimeElapsedColumn
+
+        self._bar = Progress(TextColumn("resolving"), BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), console=Console(stderr=True),
+                             transient=True, disable=not enabled)
+        self._task = self._bar.add_task("resolving", total=0)
+
+    def planned(self, count: int) -> None:
+        self._bar.update(self._task, total=(self._bar.tasks[0].total or 0) + count)
+
+    def done(self, count: int) -> None:
+        self._bar.advance(self._task, count)
+
+    @contextmanager
+    def shown(self) -> Iterator[_ProgressBar]:
+        with self._bar:
+            yield self
+
+
+def _run_engine(names: Sequence[str], wants: list[Want], *, refresh: bool, offline: bool,
+                quiet: bool) -> tuple[dict[str, Found], dict[str, int]]:
+    """What the sources say about each want, and the requests each source made."""
+    settings = Settings.from_env()
+    timing = Timing()
+    sources = [make_source(name, settings, timing) for name in names]
+    cache = ResponseCache(settings.cache_dir, settings.cache_ttl, read=not refresh,
+                          expire=not offline)
+    with _ProgressBar(enabled=not quiet).shown() as bar:
+        engine = Engine(sources, cache, timing, offline=offline, progress=bar)
+        found = engine.run(wants)
+    return found, {source.name: source.limiter.started for source in sources}
+
+
+# ---- the report -------------------------------------------------------------------------
+
+def _candidates(search: MatchResult) -> str:
+    close = [c for c in search.candidates[:3] if c.title_similarity >= CLOSE]
+    return "; ".join(f"\"{c.record.title}\" ({c.record.doi or c.record.arxiv}, {c.record.year}, "
+                     f"score {c.score:.2f})" for c in close) or "no close candidate"
+
+
+def _unmatched(found: Found, status: str | None = None) -> str:
+    """Each source's unmatched title search (of one status only, if given), best first."""
+    return " | ".join(f"{name}: {_candidates(search)}"
+                      for name, search in sorted(found.searches.items())
+                      if search.record is None and status in (None, search.status))
+
+
+def _entry_lines(key: str, found: Found, review: Review | None) -> list[str]:
+    status = found.status
+    if status == RESOLVED:
+        ids = ", ".join(f"{name} {record.arxiv or record.doi}"
+                        for name, record in sorted(found.records.items()))
+        written = " ".join(f"+{c.field}" for c in review.changes) if review else ""
+        lines = [f"resolved   {key}  {ids}  {written}".rstrip()]
+        ambiguous = _unmatched(found, AMBIGUOUS)
+        lines += [f"  ambiguous {ambiguous}"] if ambiguous else []
+        lines += [f"  error    {message}" for _, message in sorted(found.errors.items())]
+    elif status == FAILED:
+        lines = [f"error      {key}  " + "; ".join(m for _, m in sorted(found.errors.items()))]
+    else:
+        lines = [f"{status:<10} {key}  {_unmatched(found)}".rstrip()]
+    lines += [f"  note     {note}" for note in found.notes]
+    if review:
+        lines += [f"  conflict {c.field}: the catalog has {c.catalog!r}; {c.record.source} says "
+                  f"{c.source_says!r} ({c.record.url})" for c in review.conflicts]
+        lines += [f"  list     {n.field}: the list says {n.list_says!r}; the publication says "
+                  f"{n.publication_says!r} ({n.record.url})" for n in review.list_notes]
+    return lines
+
+
+def _summary(found: dict[str, Found], reviews: dict[str, Review],
+             requests: dict[str, int]) -> list[str]:
+    statuses = [f.status for f in found.values()]
+    rows = [
+        ("entries", len(found)),
+        ("resolved", statuses.count(RESOLVED)),
+        ("ambiguous", statuses.count(AMBIGUOUS)),
+        ("not found", statuses.count(NOT_FOUND)),
+        ("conflicts", sum(1 for r in reviews.values() if r.conflicts)),
+        ("list differs", sum(1 for r in reviews.values() if r.list_notes)),
+        ("errors", sum(1 for f in found.values() if f.errors)),
+    ]
+    made = ", ".join(f"{name} {count}" for name, count in requests.items())
+    return ["", "summary"] + [f"  {label:<13}{count:>5}" for label, count in rows] \
+        + [f"  requests     {made}"]
+
+
+def _diff(catalog: Catalog, root: Path) -> str:
+    """The unified diff of the catalog files that saving would write."""
+    import difflib
+
+    from oflbib.catalog.store import render_catalog
+
+    out: list[str] = []
+    for path, new in sorted(render_catalog(catalog, root).items()):
+        old = path.read_text("utf-8") if path.exists() else ""
+        out += difflib.unified_diff(old.splitlines(keepends=True),
+                                    new.decode("utf-8").splitlines(keepends=True),
+                                    fromfile=str(path), tofile=str(path))
+    return "".join(out)
+
+
+# ---- commands ---------------------------------------------------------------------------
+
+@click.command("resolve", epilog=ENVIRONMENT)
+@click.argument("keys_", metavar="[KEY]...", nargs=-1)
+@section_option
+@click.option("--source", "sources", type=SOURCE_CHOICE, multiple=True,
+              help="Ask only this source (repeatable) [default: both].")
+@click.option("--dry-run", is_flag=True, help="Print the diff of the catalog; write nothing.")
+@click.option("--refresh", is_flag=True, help="Ignore cached answers (and replace them).")
+@click.option("--offline", is_flag=True, help="Answer from the cache alone; no network.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-entry lines.")
+@click.pass_context
+def resolve_command(ctx: click.Context, keys_: tuple[str, ...], sections: tuple[str, ...],
+                    sources: tuple[str, ...], dry_run: bool, refresh: bool, offline: bool,
+                    quiet: bool) -> None:
+    """Enrich papers (all, or the KEYs) from Crossref and arXiv.
+
+    DOIs and arXiv ids (the entry's own, or in its links and venue tag) are looked up
+    directly, in batches; other papers are searched by title, and a match is taken only when
+    it is clearly the paper. A field that has a value is never overwritten: disagreements are
+    reported as conflicts, and where the list's title, venue or year differs from the
+    publication that is reported too. Every written field records its source and date.
+
+    \b
+    oflbib resolve                       every paper
+    oflbib resolve thorpe2023bamboo -q   one paper, only the summary
+    oflbib resolve --section training --dry-run
+
+    Exit status: 0 when every paper was resolved or reported (ambiguous, not found), 1 when
+    a source failed for some (re-run later: answers so far are cached), 2 on bad input.
+    """
+    from oflbib import atomic
+    from oflbib.catalog.store import load_catalog, save_catalog
+    from oflbib.errors import OflbibError, Problem
+
+    if refresh and offline:
+        raise OflbibError(Problem("--refresh asks the sources again; --offline forbids it",
+                                  "--offline"))
+    root = catalog_dir(ctx)
+    with nullcontext() if dry_run else atomic.write_lock(root):
+        catalog = load_catalog(root)
+        entries = _papers(catalog, keys_, sections)
+        found, requests = _run_engine(sources or SOURCE_NAMES,
+                                      [Want.of(entry) for entry in entries],
+                                      refresh=refresh, offline=offline, quiet=quiet)
+        reviews = {entry.key: merge(entry, found[entry.key]) for entry in entries}
+        if dry_run:
+            click.echo(_diff(catalog, root), nl=False)
+        else:
+            save_catalog(catalog, root)
+    if not quiet:
+        for entry in entries:
+            for line in _entry_lines(entry.key, found[entry.key], reviews[entry.key]):
+                click.echo(line, err=True)
+    for line in _summary(found, reviews, requests):
+        click.echo(line, err=True)
+    if any(f.errors for f in found.values()):
+        ctx.exit(1)
+
+
+@click.command("add", epilog=ENVIRONMENT)
+@click.argument("reference", metavar="ID|URL|TITLE")
+@click.option("--section", "-s", required=True, metavar="S",
+              help="The section the paper is listed in (any case, or its file's name).")
+@click.option("--refresh", is_flag=True, help="Ignore cached answers (and replace them).")
+@click.option("--offline", is_flag=True, help="Answer from the cache alone; no network.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
+                offline: bool, quiet: bool) -> None:
+    """Add a paper from its DOI, arXiv id or url, or its title; print the new entry.
+
+    The paper is resolved first and added only when it was found; its key is given by
+    the key scheme and pinned from then on.
+
+    \b
+    oflbib add 10.1145/3575693.3575703 --section training
+    oflbib add https://arxiv.org/abs/2103.13262 -s moe
+    oflbib add "Alpa: Automating Inter- and Intra-Operator Parallelism" -s training
+    """
+    from oflbib import atomic, keys
+    from oflbib.catalog.store import load_catalog, save_catalog
+    from oflbib.commands.browse import show_command
+    from oflbib.errors import OflbibError, Problem
+    from oflbib.resolvers.identifiers import parse_reference
+
+    kind, value = parse_reference(reference)
+    if kind == "url":
+        raise OflbibError(Problem("cannot tell the paper from this url; give its DOI, arXiv id "
+                                  "or title", "ID|URL|TITLE"))
+    root = catalog_dir(ctx)
+    with atomic.write_lock(root):
+        catalog = load_catalog(root)
+        home = (section_names(catalog, (section,)) or [section])[0]
+        entry = Entry(key="new", kind="paper", title="",
+                      urls=[reference] if reference.startswith("http") else [])
+        want = Want.of(entry, given={} if kind == "title" else {kind: value})
+        want = dataclasses.replace(want, query=Query(value if kind == "title" else ""))
+        found, _ = _run_engine(SOURCE_NAMES, [want], refresh=refresh,
+                               offline=offline, quiet=quiet)
+        review = merge(entry, found["new"])
+        if found["new"].status != RESOLVED or not entry.title:
+            for line in _entry_lines(reference, found["new"], None):
+                click.echo(line, err=True)
+            click.echo("nothing added", err=True)
+            ctx.exit(1)
+        _refuse_duplicate(catalog, entry)
+        entry.key = keys.unique_key(keys.base_key(entry), set(catalog.entries))
+        catalog.entries[entry.key] = entry
+        next(s for s in catalog.sections if s.name == home).listings.append(
+            Listing(entry.key, None, home=True))
+        catalog.refresh_sections()
+        save_catalog(catalog, root)
+    if not quiet:
+        for line in _entry_lines(entry.key, found["new"], review):
+            click.echo(line, err=True)
+    ctx.invoke(show_command, key=entry.key)
+    if found["new"].errors:
+        ctx.exit(1)
+
+
+def _refuse_duplicate(catalog: Catalog, entry: Entry) -> None:
+    from oflbib.errors import OflbibError, Problem
+    from oflbib.text import norm_title
+
+    for other in catalog.entries.values():
+        same = (entry.doi and (other.doi or "").casefold() == entry.doi.casefold()) \
+            or (entry.arxiv and other.arxiv == entry.arxiv) \
+            or norm_title(other.title) == norm_title(entry.title)
+        if same:
+            raise OflbibError(Problem(f"this paper is already in the catalog as '{other.key}'",
+                                      "ID|URL|TITLE"))

@@ -1,0 +1,182 @@
+"""Merge what the sources said into an entry, never overwriting a value that is there.
+
+A field is written only when it is empty, and every write records the source record it came
+from, the source and the day. A source that disagrees with a value already there is
+reported as a conflict. The venue fields come from the published version when there is one;
+the arXiv record adds its id (the eprint) and category. One value is not final: a venue
+of plain `arXiv` that came from the list's tag only says "a preprint exists", so the
+published version's venue and year replace it.
+
+Where the list's own text (its title, or the venue and year of its tag) disagrees with the
+matched publication, that is reported for the list's maintainers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from oflbib.importers.markdown import clean_title
+from oflbib.model import Entry, Provenance
+from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, normal_pages
+from oflbib.resolvers.engine import Found
+from oflbib.resolvers.matching import family_names
+from oflbib.text import norm_title
+from oflbib.venues import format_venue_tag, parse_venue_tag
+
+PREPRINT_VENUE = "arXiv"
+PUBLISHED_FIELDS = ("title", "authors", "year", "venue", "container", "publisher", "volume",
+                    "number", "pages", "doi")
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    value: str
+    record: Record
+
+
+@dataclass(frozen=True)
+class Conflict:
+    field: str
+    catalog: str
+    source_says: str
+    record: Record
+
+
+@dataclass(frozen=True)
+class ListNote:
+    field: str
+    list_says: str
+    publication_says: str
+    record: Record
+
+
+@dataclass
+class Review:
+    key: str
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    list_notes: list[ListNote] = field(default_factory=list)
+
+
+def _shown(field_name: str, value: Any) -> str:
+    if field_name == "authors":
+        return "; ".join(str(person) for person in value)
+    return str(value)
+
+
+def _same(field_name: str, have: Any, offered: Any) -> bool:
+    if field_name in ("title", "container", "publisher"):
+        return norm_title(str(have)) == norm_title(str(offered))
+    if field_name == "authors":
+        return family_names(have) == family_names(offered)
+    if field_name == "doi":
+        return str(have).casefold() == str(offered).casefold()
+    if field_name == "pages":
+        return normal_pages(str(have)) == normal_pages(str(offered))
+    return str(have) == str(offered)
+
+
+def _role(found: Found, role: str) -> Record | None:
+    return next((r for r in found.records.values() if r.role == role), None)
+
+
+def _offers(entry: Entry, published: Record | None,
+            preprint: Record | None) -> list[tuple[str, Any, Record]]:
+    """(field, value, record) for every value the sources give, published version first."""
+    offers: list[tuple[str, Any, Record]] = []
+    if published:
+        offers += [(name, getattr(published, name), published) for name in PUBLISHED_FIELDS]
+    if preprint:
+        offers += [("arxiv", preprint.arxiv, preprint),
+                   ("arxiv_class", preprint.arxiv_class, preprint)]
+        if not published:
+            offers += [("title", preprint.title, preprint), ("authors", preprint.authors, preprint)]
+            # A preprint's own year says when it was posted: it is the entry's year only for
+            # an entry that is a preprint, or when the authors' journal reference names a venue.
+            if preprint.venue or entry.venue in (None, PREPRINT_VENUE):
+                offers += [("venue", preprint.venue or PREPRINT_VENUE, preprint),
+                           ("year", preprint.year, preprint)]
+    return [(name, value, record) for name, value, record in offers
+            if value not in (None, "", ())]
+
+
+def _placeholders(entry: Entry, published: Record | None, preprint: Record | None) -> set[str]:
+    """Fields whose value the published version may replace: the list's bare `arXiv` tag
+    (venue, and the year that came with it) when a source names the venue of publication."""
+    placed = (published and published.venue) or (preprint and preprint.venue)
+    if entry.venue == PREPRINT_VENUE and "venue" not in entry.provenance \
+            and placed not in (None, PREPRINT_VENUE):
+        return {"venue", "year"}
+    return set()
+
+
+def _list_says(entry: Entry) -> dict[str, Any]:
+    """The title, venue and year the list's own text gives for the entry."""
+    if entry.seed is None:
+        return {}
+    says: dict[str, Any] = {"title": clean_title(entry.seed.title)[0]}
+    tag = parse_venue_tag(entry.seed.venue) if entry.seed.venue else None
+    if tag:
+        says["venue"] = tag.venue
+        if tag.year:
+            says["year"] = tag.year
+    return says
+
+
+def _list_notes(entry: Entry, published: Record | None,
+                preprint: Record | None) -> list[ListNote]:
+    """Where the list's title, venue or year disagree with the matched publication."""
+    seed, record = entry.seed, published or preprint
+    if seed is None or record is None:
+        return []
+    says = _list_says(entry)
+    notes = []
+    if norm_title(says["title"]) != norm_title(record.title):
+        notes.append(ListNote("title", seed.title, record.title, record))
+    # Venue and year are the published version's; a preprint speaks for them only through
+    # its journal reference, or when the list itself calls the entry a preprint.
+    placed = next((r for r in (published, preprint) if r and r.venue), None)
+    if "venue" in says and placed and placed.venue != says["venue"]:
+        notes.append(ListNote("venue", str(seed.venue), format_venue_tag(placed.venue,
+                                                                          placed.year), placed))
+    # The year in an arXiv tag is the posting year (from the id): the preprint's to check.
+    if says.get("venue") == PREPRINT_VENUE:
+        dated = preprint
+    else:
+        dated = published or (preprint if preprint and preprint.venue else None)
+    if "year" in says and dated and dated.year and dated.year != says["year"]:
+        notes.append(ListNote("year", str(says["year"]), str(dated.year), dated))
+    return notes
+
+
+def merge(entry: Entry, found: Found) -> Review:
+    """Write the sources' values into the empty fields of `entry`; report the rest."""
+    review = Review(entry.key)
+    published, preprint = _role(found, PUBLISHED), _role(found, PREPRINT)
+    review.list_notes = _list_notes(entry, published, preprint)
+    noted = {note.field for note in review.list_notes}
+    says = _list_says(entry)
+    replaceable = _placeholders(entry, published, preprint)
+    settled: set[str] = set()  # fields the published version already spoke for
+    for name, value, record in _offers(entry, published, preprint):
+        if name in settled:
+            continue
+        settled.add(name)
+        have = getattr(entry, name)
+        if have not in (None, "", []) and _same(name, have, value):
+            continue
+        if have not in (None, "", []) and name not in replaceable:
+            # Reported once: as the list's disagreement when the value is the list's own.
+            if not (name in noted and name in says and _same(name, have, says[name])):
+                review.conflicts.append(Conflict(name, _shown(name, have),
+                                                 _shown(name, value), record))
+            continue
+        setattr(entry, name, list(value) if name == "authors" else value)
+        note = "the list tags it arXiv; this is the published version" \
+            if name in replaceable else None
+        entry.provenance[name] = Provenance(source=record.url, via=record.source,
+                                            retrieved=record.retrieved, note=note)
+        review.changes.append(Change(name, _shown(name, value), record))
+    return review

@@ -1,0 +1,304 @@
+"""Plan, fetch and decide which record at each source is each entry's.
+
+Pass 1 runs every source side by side: identifiers the entries already have are looked up in
+batches, and entries with no identifier at all are searched by title. Pass 2 follows what
+pass 1 learnt (an arXiv record names the DOI of its published version) and searches by title
+whatever a source still lacks. Every question goes to the cache first and every answer is
+stored the moment it arrives, so nothing is asked twice and an interrupted run resumes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import partial
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from oflbib.model import Entry
+from oflbib.resolvers import identifiers
+from oflbib.resolvers.base import Record, Source, SourceError
+from oflbib.resolvers.cache import ResponseCache
+from oflbib.resolvers.manners import Timing
+from oflbib.resolvers.matching import (
+    AMBIGUOUS, MATCHED, MatchResult, Query, choose, comparable_title, family_names,
+    plausibly_same_title,
+)
+from oflbib.venues import parse_venue_tag
+
+RESOLVED, NOT_FOUND, FAILED = "resolved", "not found", "error"
+MIN_SEARCH_WORDS = 3  # a bare system name ("KungFu") finds look-alikes, not its paper
+
+
+def searchable(query: Query) -> bool:
+    return len(comparable_title(query.title).split()) >= MIN_SEARCH_WORDS
+
+
+@dataclass(frozen=True)
+class Want:
+    """One entry as the engine sees it: what to recognise it by, and which ids it has."""
+
+    key: str
+    query: Query
+    ids: dict[str, str]  # id kind (doi, arxiv) -> id
+    trusted: frozenset[str]  # id kinds set on the entry itself, not read from a url or tag
+
+    @property
+    def searchable(self) -> bool:
+        return searchable(self.query)
+
+    @classmethod
+    def of(cls, entry: Entry, given: dict[str, str] | None = None) -> Want:
+        """`given`: ids the user typed (`oflbib add`), trusted like the entry's own."""
+        ids: dict[str, str] = {}
+        trusted: set[str] = set()
+        tag = parse_venue_tag(entry.seed.venue) if entry.seed and entry.seed.venue else None
+        if entry.doi:
+            ids["doi"] = entry.doi
+            trusted.add("doi")
+        if entry.arxiv:
+            ids["arxiv"] = entry.arxiv
+            # The importer copies the list's `arXiv:NNNN` tag here; the list can be wrong.
+            if "arxiv" in entry.provenance or not (tag and tag.arxiv == entry.arxiv):
+                trusted.add("arxiv")
+        for url in entry.urls:
+            doi, arxiv_id = identifiers.doi_in_url(url), identifiers.arxiv_in_url(url)
+            if doi:
+                ids.setdefault("doi", doi)
+            if arxiv_id:
+                ids.setdefault("arxiv", arxiv_id)
+        for kind, value in (given or {}).items():
+            ids[kind] = value
+            trusted.add(kind)
+        return cls(entry.key, Query.of(entry), ids, frozenset(trusted))
+
+
+@dataclass
+class Found:
+    """What the sources said about one entry."""
+
+    records: dict[str, Record] = field(default_factory=dict)  # source -> the entry's record
+    searches: dict[str, MatchResult] = field(default_factory=dict)  # source -> title search
+    errors: dict[str, str] = field(default_factory=dict)  # source -> why it gave no answer
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.records:
+            return RESOLVED
+        if self.errors:
+            return FAILED
+        if any(s.status == AMBIGUOUS for s in self.searches.values()):
+            return AMBIGUOUS
+        return NOT_FOUND
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: Any  # what the source said: a raw record, None (no such record), or candidates
+    retrieved: str  # ISO date it said so
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A question a source could not answer (its error, or a cache miss offline)."""
+
+    message: str
+
+
+class Progress(Protocol):
+    def planned(self, count: int) -> None: ...
+
+    def done(self, count: int) -> None: ...
+
+
+class NoProgress:
+    def planned(self, count: int) -> None:
+        pass
+
+    def done(self, count: int) -> None:
+        pass
+
+
+def _iso_date(epoch: float) -> str:
+    return datetime.date.fromtimestamp(epoch).isoformat()
+
+
+def _record(source: Source, raw: Any, retrieved: str) -> Record:
+    return dataclasses.replace(source.record(raw), retrieved=retrieved)
+
+
+def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+class Engine:
+    def __init__(self, sources: Sequence[Source], cache: ResponseCache, timing: Timing, *,
+                 offline: bool = False, progress: Progress | None = None) -> None:
+        self.sources = list(sources)
+        self.cache = cache
+        self.timing = timing
+        self.offline = offline
+        self.progress = progress or NoProgress()
+
+    def run(self, wants: Sequence[Want]) -> dict[str, Found]:
+        found = {want.key: Found() for want in wants}
+        for first in (True, False):
+            self._side_by_side([partial(self._source_pass, source, wants, found, first)
+                                for source in self.sources])
+        for want in wants:
+            if not want.ids and not want.searchable:
+                found[want.key].notes.append(
+                    "the title is only a name: add the paper's DOI or arXiv id to resolve it")
+        return found
+
+    def _side_by_side(self, jobs: list[Callable[[], None]]) -> None:
+        with self._workers(len(jobs)) as pool:
+            for future in [pool.submit(job) for job in jobs]:
+                future.result()
+
+    @contextmanager
+    def _workers(self, count: int) -> Iterator[ThreadPoolExecutor]:
+        pool = ThreadPoolExecutor(max_workers=max(1, count))
+        try:
+            yield pool
+        except BaseException:
+            self.timing.cancelled.set()  # Ctrl-C or a crash: every other thread stops asking
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+
+    # ---- one source's share of a pass ---------------------------------------------------
+
+    def _source_pass(self, source: Source, wants: Sequence[Want], found: dict[str, Found],
+                     first: bool) -> None:
+        kind = source.id_kind
+        lookups: dict[str, tuple[str, bool]] = {}  # key -> (id, trusted)
+        if first:
+            lookups = {w.key: (w.ids[kind], kind in w.trusted) for w in wants if kind in w.ids}
+            searches = [(w.key, w.query) for w in wants if not w.ids and w.searchable]
+        else:
+            pending = [w for w in wants if source.name not in found[w.key].records
+                       and source.name not in found[w.key].errors]
+            for want in pending:
+                learnt = self._learnt_id(found[want.key], kind)
+                if learnt and learnt != want.ids.get(kind):
+                    lookups[want.key] = (learnt, True)
+            searches = [(w.key, self._best_query(w, found[w.key])) for w in pending
+                        if w.key not in lookups and source.name not in found[w.key].searches]
+            searches = [(key, query) for key, query in searches if searchable(query)]
+        self.progress.planned(len(lookups) + len(searches))
+        self._take_lookups(source, {w.key: w for w in wants}, lookups, found)
+        self._take_searches(source, searches, found)
+
+    @staticmethod
+    def _best_query(want: Want, found: Found) -> Query:
+        """Search by the paper's real title and authors once another source has its record:
+        the list's title may be a bare name, a truncation or a pre-print title."""
+        record = next(iter(found.records.values()), None)
+        if record is None:
+            return want.query
+        return Query(record.title, want.query.year, tuple(family_names(record.authors)),
+                     want.query.venue)
+
+    @staticmethod
+    def _learnt_id(found: Found, kind: str) -> str | None:
+        """An id of `kind` that another source's record of the entry gives."""
+        return next((r.identifier(kind) for r in found.records.values() if r.identifier(kind)),
+                    None)
+
+    def _take_lookups(self, source: Source, wants: dict[str, Want],
+                      lookups: dict[str, tuple[str, bool]], found: dict[str, Found]) -> None:
+        answers = self._answers(source, "id", sorted({i for i, _ in lookups.values()}),
+                                source.fetch, source.ids_per_request, missing=None)
+        for key, (ident, trusted) in lookups.items():
+            answer = answers[ident]
+            self.progress.done(1)
+            if isinstance(answer, Failed):
+                found[key].errors[source.name] = answer.message
+            elif answer.value is None:
+                found[key].notes.append(f"{source.name} has no record {ident}")
+            else:
+                record = _record(source, answer.value, answer.retrieved)
+                if not trusted and not plausibly_same_title(wants[key].query.title, record.title):
+                    found[key].notes.append(f"{source.id_kind} {ident} from the entry's link or "
+                                            f"the list's tag is '{record.title}': ignored")
+                    continue
+                found[key].records[source.name] = record
+
+    def _take_searches(self, source: Source, searches: Sequence[tuple[str, Query]],
+                       found: dict[str, Found]) -> None:
+        answers = self._answers(source, "title", sorted({q.title for _, q in searches}),
+                                source.search, source.titles_per_request, missing=[])
+        for key, query in searches:
+            answer = answers[query.title]
+            self.progress.done(1)
+            if isinstance(answer, Failed):
+                found[key].errors[source.name] = answer.message
+                continue
+            result = choose(query, [_record(source, raw, answer.retrieved)
+                                    for raw in answer.value])
+            found[key].searches[source.name] = result
+            if result.status == MATCHED and result.record is not None:
+                found[key].records[source.name] = result.record
+
+    # ---- asking, through the cache -------------------------------------------------------
+
+    def _answers(self, source: Source, kind: str, questions: Sequence[str],
+                 ask: Callable[[Sequence[str]], dict[str, Any]], per_request: int,
+                 missing: Any) -> dict[str, Answer | Failed]:
+        """An answer to every question: from the cache, else from the source in batches run
+        up to `source.parallel` at a time; a batch that fails answers `Failed`."""
+        answers: dict[str, Answer | Failed] = {}
+        todo = []
+        for question in questions:
+            hit = self.cache.get(source.name, kind, question)
+            if hit is not None:
+                answers[question] = Answer(hit.value, _iso_date(hit.stored))
+            elif self.offline:
+                answers[question] = Failed(f"{source.name}: not in the cache (--offline)")
+            else:
+                todo.append(question)
+
+        def ask_and_store(batch: list[str]) -> dict[str, Any]:
+            # Stored by the worker as soon as it has them: an interrupted run keeps them.
+            answer = self._ask(source, ask, batch, missing)
+            for question, value in answer.items():
+                if not isinstance(value, Failed):
+                    self._store(source, kind, question, value)
+            return answer
+
+        today = _iso_date(time.time())
+        for answer in self._run(source, _chunks(todo, per_request), ask_and_store):
+            for question, value in answer.items():
+                answers[question] = value if isinstance(value, Failed) else Answer(value, today)
+        return answers
+
+    def _run(self, source: Source, batches: list[list[str]],
+             call: Callable[[list[str]], dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(batches) <= 1 or source.parallel <= 1:
+            return [call(batch) for batch in batches]
+        with self._workers(min(source.parallel, len(batches))) as pool:
+            return list(pool.map(call, batches))
+
+    def _ask(self, source: Source, ask: Callable[[Sequence[str]], dict[str, Any]],
+             batch: list[str], missing: Any) -> dict[str, Any]:
+        try:
+            answer = ask(batch)
+        except SourceError as err:
+            if err.status == 400 and len(batch) > 1:  # one bad question spoils a batch: halve
+                half = len(batch) // 2
+                return {**self._ask(source, ask, batch[:half], missing),
+                        **self._ask(source, ask, batch[half:], missing)}
+            return {question: Failed(f"{source.name}: {err}") for question in batch}
+        return {question: answer.get(question, missing) for question in batch}
+
+    def _store(self, source: Source, kind: str, question: str, value: Any) -> None:
+        self.cache.put(source.name, kind, question, value)
+        if kind == "title":  # a search's candidates answer later lookups by their id too
+            for raw in value:
+                self.cache.put(source.name, "id", source.identifier_of(raw), raw)

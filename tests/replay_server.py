@@ -1,0 +1,303 @@
+"""A local stand-in for Crossref and arXiv, for tests and the resolve benchmark.
+
+`ReplayServer` is an HTTP server on 127.0.0.1 that answers from a route table and records
+every request it gets. Answers are the recorded responses in ../shared/fixtures (see
+SOURCES.md there) or responses built after them by the helpers below: a Crossref work is
+the recorded proceedings-article with its fields replaced, an arXiv feed follows the 2026
+Atom format of the recorded `id_list` answers, and the headers are the ones Crossref sent.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+from rapidfuzz import fuzz
+
+from tests.conftest import FIXTURES
+
+# As recorded from api.crossref.org in 2026 (fixtures/SOURCES.md), polite pool.
+CROSSREF_HEADERS = {"content-type": "application/json", "server": "Jetty(9.4.40.v20210413)",
+                    "x-api-pool": "polite", "x-concurrency-limit": "3",
+                    "x-rate-limit-interval": "1s", "x-rate-limit-limit": "10"}
+ATOM_HEADERS = {"content-type": "application/atom+xml; charset=utf-8"}
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (to trip a client's timeout)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request as the server received it."""
+
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    at: float
+
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+
+Responder = Callable[[Seen], Reply]
+
+
+class ReplayServer:
+    def __init__(self) -> None:
+        self._routes: list[tuple[Callable[[Seen], bool], list[Reply | Responder]]] = []
+        self.seen: list[Seen] = []
+        self.unexpected: list[Seen] = []
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests it was answering at one time
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
+                                        daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def on(self, matches: Callable[[Seen], bool], *replies: Reply | Responder) -> None:
+        """Answer requests that `matches` with `replies` in turn; the last one repeats.
+        A reply may be a function of the request. Later routes take precedence."""
+        self._routes.insert(0, (matches, list(replies)))
+
+    def requests(self, path_prefix: str = "/") -> list[Seen]:
+        return [s for s in self.seen if s.path.startswith(path_prefix)]
+
+    def start(self) -> ReplayServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def _finished(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def _answer(self, seen: Seen) -> Reply:
+        with self._lock:
+            self.seen.append(seen)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            for matches, replies in self._routes:
+                if matches(seen):
+                    reply = replies.pop(0) if len(replies) > 1 else replies[0]
+                    break
+            else:
+                self.unexpected.append(seen)
+                return Reply(418, b"no route for this request in the test")
+        return reply(seen) if callable(reply) else reply
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # http.server's naming
+                parts = urlsplit(self.path)
+                seen = Seen(parts.path, parse_qs(parts.query, keep_blank_values=True),
+                            {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+                try:
+                    reply = server._answer(seen)
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                finally:
+                    # Done before sending: the client may start its next request the moment
+                    # the answer arrives, and must not be counted twice.
+                    server._finished()
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("content-length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except OSError:
+                    pass  # the client gave up waiting (a timeout test)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+# ---- recorded responses, and responses shaped after them ------------------------------
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def recorded(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+    """A recorded body as it was sent (Crossref's headers unless told otherwise)."""
+    return Reply(status, fixture(name), dict(CROSSREF_HEADERS if headers is None else headers))
+
+
+@cache
+def _proceedings_article() -> dict:
+    name = "crossref/works-doi-10.1109_icdcsw.2003.1203662-proceedings-article.json"
+    item = json.loads(fixture(name))["message"]
+    item.pop("reference", None)
+    return item
+
+
+def crossref_item(doi: str, title: str, *, authors: Sequence[tuple[str, str]] = (),
+                  year: int | None = None, work_type: str = "proceedings-article",
+                  container: str | None = None, page: str | None = None,
+                  publisher: str = "ACM", event: dict | None = None) -> dict:
+    """A Crossref work: the recorded proceedings-article with these fields in its place."""
+    item = copy.deepcopy(_proceedings_article())
+    item.update({
+        "DOI": doi, "URL": f"https://doi.org/{doi}", "title": [title], "type": work_type,
+        "publisher": publisher, "prefix": doi.split("/")[0],
+        "author": [{"given": given, "family": family, "sequence": "additional",
+                    "affiliation": []} for given, family in authors],
+        "container-title": [container] if container else [],
+    })
+    for stamp in ("issued", "published", "published-print"):
+        item[stamp] = {"date-parts": [[year]]} if year else {"date-parts": [[None]]}
+    for optional, value in (("page", page), ("event", event)):
+        if value:
+            item[optional] = value
+        else:
+            item.pop(optional, None)
+    return item
+
+
+def work(item: dict) -> Reply:
+    body = {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": item}
+    return Reply(200, json.dumps(body).encode(), dict(CROSSREF_HEADERS))
+
+
+def work_list(items: Sequence[dict]) -> Reply:
+    """A /works answer, shaped like the recorded query.title answers."""
+    body = {"status": "ok", "message-type": "work-list", "message-version": "1.0.0",
+            "message": {"facets": {}, "total-results": len(items), "items": list(items),
+                        "items-per-page": max(len(items), 1),
+                        "query": {"start-index": 0, "search-terms": None}}}
+    return Reply(200, json.dumps(body).encode(), dict(CROSSREF_HEADERS))
+
+
+def atom_entry(arxiv_id: str, title: str, authors: Sequence[str] = ("Ada Lovelace",), *,
+               published: str = "2022-03-01T17:59:46Z", doi: str | None = None,
+               journal_ref: str | None = None, category: str = "cs.DC") -> str:
+    """One <entry> in the 2026 arXiv format (query-id_list-2104.12255v1.xml)."""
+    extra = "".join(f"\n    <arxiv:{tag}>{escape(value)}</arxiv:{tag}>"
+                    for tag, value in (("journal_ref", journal_ref), ("doi", doi)) if value)
+    names = "".join(f"\n    <author>\n      <name>{escape(a)}</name>\n    </author>"
+                    for a in authors)
+    return f"""  <entry>
+    <id>http://arxiv.org/abs/{arxiv_id}v1</id>
+    <title>{escape(title)}</title>
+    <updated>{published}</updated>
+    <link href="https://arxiv.org/abs/{arxiv_id}v1" rel="alternate" type="text/html"/>
+    <link href="https://arxiv.org/pdf/{arxiv_id}v1" rel="related" type="application/pdf" title="pdf"/>
+    <summary>Abstract.</summary>
+    <category term="{category}" scheme="http://arxiv.org/schemas/atom"/>
+    <published>{published}</published>{extra}
+    <arxiv:primary_category term="{category}"/>{names}
+  </entry>
+"""
+
+
+def atom_feed(entries: Sequence[str]) -> Reply:
+    body = f"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
+  <id>https://arxiv.org/api/oflbibtest</id>
+  <title>arXiv Query: oflbib test</title>
+  <updated>2026-04-12T22:09:25Z</updated>
+  <opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>
+  <opensearch:totalResults>{len(entries)}</opensearch:totalResults>
+  <opensearch:startIndex>0</opensearch:startIndex>
+{"".join(entries)}</feed>
+"""
+    return Reply(200, body.encode("utf-8"), dict(ATOM_HEADERS))
+
+
+# ---- what a request asks ---------------------------------------------------------------
+
+def crossref_search(seen: Seen) -> bool:
+    return seen.path == "/works" and seen.param("query.bibliographic") is not None
+
+
+def crossref_dois(seen: Seen) -> list[str]:
+    """The DOIs a `filter=doi:...` request asks for."""
+    return [part[len("doi:"):] for part in (seen.param("filter") or "").split(",")
+            if part.startswith("doi:")]
+
+
+def arxiv_ids(seen: Seen) -> list[str]:
+    return [i for i in (seen.param("id_list") or "").split(",") if i]
+
+
+def arxiv_search(seen: Seen) -> str:
+    return seen.param("search_query") or ""
+
+
+# ---- a small world of papers, answered the way the services answer ---------------------
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+
+@dataclass
+class Corpus:
+    """Crossref works and arXiv preprints, served like the real APIs: DOI lookups (one, or
+    many by `filter=doi:`), `query.bibliographic` ranked by word similarity, arXiv
+    `id_list` and ORed `ti:"phrase"` searches."""
+
+    works: list[dict] = field(default_factory=list)  # crossref_item(...) dicts
+    preprints: list[dict] = field(default_factory=list)  # atom_entry(...) keyword arguments
+
+    def serve(self, server: ReplayServer) -> None:
+        server.on(lambda s: s.path.startswith("/works/"), self.crossref_work)
+        server.on(lambda s: s.path == "/works", self.crossref_works)
+        server.on(lambda s: s.path == "/api/query", self.arxiv_query)
+
+    def crossref_work(self, seen: Seen) -> Reply:
+        doi = seen.path[len("/works/"):].casefold()
+        item = next((w for w in self.works if w["DOI"].casefold() == doi), None)
+        if item is None:
+            return recorded("crossref/works-doi-10.1371_notarealdoi-404.txt", 404,
+                            {**CROSSREF_HEADERS, "content-type": "text/plain"})
+        return work(item)
+
+    def crossref_works(self, seen: Seen) -> Reply:
+        if seen.param("filter"):
+            wanted = {d.casefold() for d in crossref_dois(seen)}
+            return work_list([w for w in self.works if w["DOI"].casefold() in wanted])
+        query = _words(seen.param("query.bibliographic") or "")
+        ranked = sorted(self.works, key=lambda w: -fuzz.token_set_ratio(query,
+                                                                         _words(w["title"][0])))
+        return work_list(ranked[:int(seen.param("rows") or 20)])
+
+    def arxiv_query(self, seen: Seen) -> Reply:
+        if arxiv_ids(seen):
+            wanted = {i.split("v")[0] for i in arxiv_ids(seen)}
+            found = [p for p in self.preprints if p["arxiv_id"] in wanted]
+        else:
+            phrases = [_words(p) for p in re.findall(r'ti:"([^"]*)"', arxiv_search(seen))]
+            found = [p for p in self.preprints
+                     if any(phrase in _words(p["title"]) for phrase in phrases)]
+        return atom_feed([atom_entry(**p) for p in found[:int(seen.param("max_results") or 10)]])
