@@ -14,7 +14,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +38,10 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (to trip a client's timeout)
+    hang: bool = False  # take the request and never answer (until the server stops)
+    # A body sent piece by piece as it is made, in place of `body`: chunked, unless `headers`
+    # declare a content-length.
+    stream: Callable[[], Iterator[bytes]] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class ReplayServer:
         self.unexpected: list[Seen] = []
         self.in_flight = 0
         self.most_in_flight = 0  # the most requests it was answering at one time
+        self._stopping = threading.Event()  # releases the handlers of hanging replies
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
@@ -88,6 +93,7 @@ class ReplayServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -121,6 +127,10 @@ class ReplayServer:
                             {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
                 try:
                     reply = server._answer(seen)
+                    if reply.hang:
+                        server._stopping.wait()
+                        self.close_connection = True
+                        return
                     if reply.delay:
                         time.sleep(reply.delay)
                 finally:
@@ -131,11 +141,25 @@ class ReplayServer:
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
-                    self.send_header("content-length", str(len(reply.body)))
-                    self.end_headers()
-                    self.wfile.write(reply.body)
+                    if reply.stream is None:
+                        self.send_header("content-length", str(len(reply.body)))
+                        self.end_headers()
+                        self.wfile.write(reply.body)
+                    else:
+                        self._stream(reply.stream, reply.headers)
                 except OSError:
-                    pass  # the client gave up waiting (a timeout test)
+                    pass  # the client gave up waiting (a timeout test) or reading (a size test)
+
+            def _stream(self, pieces: Callable[[], Iterator[bytes]],
+                        headers: dict[str, str]) -> None:
+                chunked = "content-length" not in {name.lower() for name in headers}
+                if chunked:
+                    self.send_header("transfer-encoding", "chunked")
+                self.end_headers()
+                for piece in pieces():
+                    self.wfile.write(b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece)
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -183,6 +207,24 @@ def crossref_item(doi: str, title: str, *, authors: Sequence[tuple[str, str]] = 
         else:
             item.pop(optional, None)
     return item
+
+
+def streamed(size: int, *, piece: int = 2**16, every: float = 0.0, declared: bool = False,
+             content_type: str = "application/json") -> Reply:
+    """A 200 answer of `size` bytes sent `piece` bytes at a time, `every` seconds apart,
+    with a Content-Length if `declared` (else chunked). Nothing is held: a 50 MB answer costs
+    the server one piece of memory."""
+    block = b" " * piece
+
+    def pieces() -> Iterator[bytes]:
+        for start in range(0, size, piece):
+            time.sleep(every)
+            yield block[:min(piece, size - start)]
+
+    headers = {"content-type": content_type}
+    if declared:
+        headers["content-length"] = str(size)
+    return Reply(200, headers=headers, stream=pieces)
 
 
 def work(item: dict) -> Reply:

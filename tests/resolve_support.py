@@ -14,7 +14,7 @@ from oflbib.importers.markdown import merge_into, read_markdown
 from oflbib.model import Catalog
 from oflbib.resolvers.arxiv import ArxivSource
 from oflbib.resolvers.crossref import CrossrefSource
-from oflbib.resolvers.manners import Timing
+from oflbib.resolvers.manners import RetryPolicy, Timing
 from tests.replay_server import Corpus, ReplayServer, crossref_item
 
 TODAY_PATTERN = r"\d{4}-\d{2}-\d{2}"
@@ -36,15 +36,16 @@ class FakeTiming(Timing):
 
 
 def crossref_source(server: ReplayServer, timing: Timing, *,
-                    mailto: str | None = "me@example.org", timeout: float = 2.0) -> CrossrefSource:
+                    mailto: str | None = "me@example.org", timeout: float = 2.0,
+                    policy: RetryPolicy | None = None) -> CrossrefSource:
     return CrossrefSource(server.url, mailto=mailto, user_agent="oflbib/test (mailto:me)",
-                          timeout=timeout, timing=timing)
+                          timeout=timeout, timing=timing, policy=policy)
 
 
 def arxiv_source(server: ReplayServer, timing: Timing, *, timeout: float = 2.0,
-                 delay: float = 3.0) -> ArxivSource:
+                 delay: float = 3.0, policy: RetryPolicy | None = None) -> ArxivSource:
     return ArxivSource(server.url + "/api/query", user_agent="oflbib/test", timeout=timeout,
-                       timing=timing, delay=delay)
+                       timing=timing, delay=delay, policy=policy)
 
 
 LIST_MD = """\

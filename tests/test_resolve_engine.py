@@ -92,15 +92,17 @@ def test_a_link_that_names_another_paper_is_ignored(replay, timing, tmp_path) ->
     assert any("2103.13262" in note and "ignored" in note for note in found.notes)
 
 
-def test_the_lists_arxiv_tag_is_checked_the_entrys_own_id_is_not(replay, timing,
-                                                                 tmp_path) -> None:
+def test_the_lists_arxiv_tag_and_the_entrys_own_id_are_both_checked(replay, timing,
+                                                                    tmp_path) -> None:
     Corpus(preprints=[FASTMOE]).serve(replay)
     tagged = paper("t", "Some other title entirely about databases", arxiv="2103.13262",
                    seed=Seed("x", "arXiv preprint arXiv:2103.13262"))
     own = paper("o", "Some other title entirely about databases", arxiv="2103.13262")
     found = engine(replay, timing, tmp_path).run([Want.of(tagged), Want.of(own)])
-    assert "arxiv" not in found["t"].records
-    assert found["o"].records["arxiv"].arxiv == "2103.13262"
+    assert "arxiv" not in found["t"].records and "arxiv" not in found["o"].records
+    assert "arxiv 2103.13262 (from the entry's link or the list's tag) is 'FastMoE: A Fast " \
+        "Mixture-of-Expert Training System', not this paper: ignored" in found["t"].notes
+    assert any("(from the entry) is 'FastMoE" in note for note in found["o"].notes)
 
 
 def test_a_bare_name_is_searched_by_the_title_its_id_gives(replay, timing, tmp_path) -> None:

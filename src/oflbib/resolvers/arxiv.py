@@ -4,19 +4,22 @@ with several titles ORed into one request.
 arXiv asks for one request every three seconds on a single connection. The arxiv client's
 own delay and retries are switched off so that this module's Limiter and retry policy (which
 honour Retry-After) do the pacing; the client's requests.Session is replaced by a thin
-subclass that sends our User-Agent, puts a timeout on every request (the client sets none)
-and remembers the response for the limiter and for checking the feed arrived whole.
+subclass that sends our User-Agent, puts a timeout on every request (the client sets none),
+bounds redirects and the body (see `bounds`), and remembers the response for the limiter and
+for checking the feed arrived whole.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from oflbib.model import Person
 from oflbib.resolvers.base import PREPRINT, Raw, Record
+from oflbib.resolvers.bounds import CHUNK, MAX_REDIRECTS, BrokenAnswer, read_body
 from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
     Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, polite_call,
@@ -75,16 +78,19 @@ class _SecondPage(Exception):
     """The arxiv client wanted a second page within one attempt."""
 
 
-class _BrokenFeed(Exception):
-    """The answer was not a whole Atom feed (cut off, empty, or arXiv's sporadic empty page)."""
-
-
-def _check_feed(body: bytes, results: int) -> None:
+def _check_feed(response: Any, results: int) -> None:
+    """Raise unless the answer is a whole Atom feed: not another format (an HTML page),
+    not cut off or empty, not arXiv's sporadic empty page for a query with results."""
+    content_type = response.headers.get("content-type", "")
+    if "xml" not in content_type:
+        raise BrokenAnswer(f"arXiv answered {content_type or 'with no content type'}, "
+                           "not an Atom feed", retryable=True)
+    body = response.content
     if not body.rstrip().endswith(b"</feed>"):
-        raise _BrokenFeed("arXiv sent an incomplete feed")
+        raise BrokenAnswer("arXiv sent an incomplete feed", retryable=True)
     total = _TOTAL_RESULTS.search(body)
     if results == 0 and (total is None or int(total.group(1)) > 0):
-        raise _BrokenFeed("arXiv sent an empty page for a query with results")
+        raise BrokenAnswer("arXiv sent an empty page for a query with results", retryable=True)
 
 
 class ArxivSource:
@@ -126,13 +132,23 @@ class ArxivSource:
                 kwargs["timeout"] = kwargs.get("timeout") or source.timeout
                 agent = f"{source.user_agent} arxiv.py/{arxiv.__version__}"
                 kwargs["headers"] = {**(kwargs.get("headers") or {}), "User-Agent": agent}
-                response = super().request(method, url, **kwargs)
+                started = time.monotonic()
+                response = super().request(method, url, **{**kwargs, "stream": True})
                 source._seen.response = response
+                try:
+                    # Stored where requests keeps a body it read itself: arxiv reads it there.
+                    response._content = read_body(
+                        response.iter_content(CHUNK), started=started, seconds=source.timeout,
+                        declared=response.headers.get("content-length"))
+                finally:
+                    response.close()
                 return response
 
+        session = PoliteSession()
+        session.max_redirects = MAX_REDIRECTS
         client = arxiv.Client(delay_seconds=0, num_retries=0)
         client.query_url_format = self.query_url + "?{}"
-        client._session = PoliteSession()  # the client's only HTTP handle (no public setter)
+        client._session = session  # the client's only HTTP handle (no public setter)
         return client
 
     def _ask(self, search: Any) -> list[Raw]:
@@ -151,7 +167,7 @@ class ArxivSource:
                 response = self._seen.response
                 if response is not None:
                     self.limiter.learn(response.headers)
-            _check_feed(self._seen.response.content, len(results))
+            _check_feed(self._seen.response, len(results))
             return [raw_from_result(r) for r in results if "/api/errors" not in r.entry_id]
 
         return polite_call(attempt, limiter=self.limiter, classify=self._classify,
@@ -166,8 +182,11 @@ class ArxivSource:
             # (not `if response`: a requests.Response is falsy when its status is an error)
             return failure_for_status(exc.status,
                                       response.headers if response is not None else None)
-        if isinstance(exc, _BrokenFeed):
-            return Failure(str(exc), True)
+        if isinstance(exc, BrokenAnswer):
+            return Failure(str(exc), exc.retryable)
+        if isinstance(exc, requests.TooManyRedirects):
+            return Failure(f"redirected more than {MAX_REDIRECTS} times (a redirect loop?)",
+                           False)
         if isinstance(exc, requests.Timeout):
             return Failure(f"no answer within {self.timeout:g} s", True)
         if isinstance(exc, requests.ConnectionError):

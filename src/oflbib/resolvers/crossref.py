@@ -13,12 +13,14 @@ import importlib
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any
 
 from oflbib.model import Person
 from oflbib.resolvers.base import PUBLISHED, Raw, Record, SourceError, normal_pages
+from oflbib.resolvers.bounds import MAX_REDIRECTS, BrokenAnswer, read_body
 from oflbib.resolvers.manners import (
     Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, polite_call,
 )
@@ -36,20 +38,51 @@ SELECT = ["DOI", "title", "subtitle", "author", "issued", "container-title",
           "short-container-title", "event", "publisher", "volume", "issue", "page", "type"]
 
 
+NOT_WORKS = "Crossref answered JSON that is not a works record"
+
+
+def _message(answer: Any, items: bool) -> dict[str, Any]:
+    """The `message` of a Crossref answer; JSON of another shape (an error object, a proxy's
+    page) is a broken answer for this entry, not a crash of the run."""
+    message = answer.get("message") if isinstance(answer, dict) else None
+    if not isinstance(message, dict) or (items and not (
+            isinstance(message.get("items"), list)
+            and all(isinstance(item, dict) for item in message["items"]))):
+        raise BrokenAnswer(NOT_WORKS, retryable=False)
+    return message
+
+
 class _Transport:
     """One keep-alive client for all of a source's requests; remembers each thread's last
-    response so the limiter can read its headers."""
+    response so the limiter can read its headers. Redirects, body size and the time a body
+    may take are bounded (see `bounds`)."""
 
     def __init__(self, timeout: float) -> None:
         import httpx2
 
-        self._client = httpx2.Client(timeout=timeout, follow_redirects=True)
+        self._timeout = timeout
+        self._client = httpx2.Client(timeout=timeout, follow_redirects=True,
+                                     max_redirects=MAX_REDIRECTS)
         self._seen = threading.local()
 
     def get(self, url: str, **kwargs: Any) -> Any:
         self._seen.response = None
-        response = self._client.get(url, **kwargs)
+        started = time.monotonic()
+        response = self._client.send(self._client.build_request("GET", url, **kwargs),
+                                     stream=True)
         self._seen.response = response
+        try:
+            # Stored where the client's own read() keeps the body: habanero reads it there.
+            response._content = read_body(response.iter_bytes(), started=started,
+                                          seconds=self._timeout,
+                                          declared=response.headers.get("content-length"))
+        finally:
+            response.close()
+        content_type = response.headers.get("content-type", "")
+        # habanero's own check of this header fails with a KeyError when it is missing.
+        if response.is_success and not content_type.startswith("application/json"):
+            raise BrokenAnswer(f"Crossref answered {content_type or 'with no content type'}, "
+                               "not JSON", retryable=True)
         return response
 
     def last_response(self) -> Any:
@@ -161,13 +194,14 @@ class CrossrefSource:
             assert self._transport is not None
             return self._client, self._transport
 
-    def _ask(self, call: Callable[[Any], Any]) -> Any:
+    def _ask(self, call: Callable[[Any], Any], *, items: bool = False) -> dict[str, Any]:
+        """Crossref's `message` record (with an `items` list when `items`)."""
         client, transport = self._crossref()
 
-        def attempt() -> Any:
+        def attempt() -> dict[str, Any]:
             token = _ACTIVE.set(transport)
             try:
-                return call(client)
+                return _message(call(client), items)
             finally:
                 _ACTIVE.reset(token)
                 response = transport.last_response()
@@ -182,14 +216,20 @@ class CrossrefSource:
         from habanero.exceptions import RequestError
 
         response = self._transport.last_response() if self._transport else None
+        if isinstance(exc, BrokenAnswer):
+            return Failure(str(exc), exc.retryable)
         if isinstance(exc, (RequestError, httpx2.HTTPStatusError)) and response is not None:
-            if response.status_code < 400:  # habanero's complaint: the body is not JSON
-                return Failure("Crossref answered with something other than JSON", True)
             return failure_for_status(response.status_code, response.headers)
         if isinstance(exc, json.JSONDecodeError):
             return Failure("Crossref sent broken JSON (truncated?)", True)
+        if isinstance(exc, (KeyError, TypeError, AttributeError)):
+            # habanero indexes the JSON itself: another shape fails inside it.
+            return Failure(NOT_WORKS, False)
         # habanero wraps transport errors of searches in RuntimeError; DOI lookups raise them.
         cause = exc.__cause__ if isinstance(exc, RuntimeError) else exc
+        if isinstance(cause, httpx2.TooManyRedirects):
+            return Failure(f"redirected more than {MAX_REDIRECTS} times (a redirect loop?)",
+                           False)
         if isinstance(cause, httpx2.TimeoutException):
             return Failure(f"no answer within {self.timeout:g} s", True)
         if isinstance(cause, httpx2.TransportError):
@@ -199,28 +239,28 @@ class CrossrefSource:
     def fetch(self, ids: Sequence[str]) -> dict[str, Raw]:
         if len(ids) == 1:
             return self._fetch_one(ids[0])
-        answer = self._ask(lambda cr: cr.works(filter={"doi": list(ids)}, limit=len(ids),
-                                               select=SELECT))
+        message = self._ask(lambda cr: cr.works(filter={"doi": list(ids)}, limit=len(ids),
+                                                select=SELECT), items=True)
         asked = {doi.casefold(): doi for doi in ids}
-        return {asked[item["DOI"].casefold()]: item for item in answer["message"]["items"]
-                if item.get("DOI", "").casefold() in asked}
+        return {asked[item["DOI"].casefold()]: item for item in message["items"]
+                if str(item.get("DOI", "")).casefold() in asked}
 
     def _fetch_one(self, doi: str) -> dict[str, Raw]:
         try:
-            answer = self._ask(lambda cr: cr.works(ids=doi))
+            message = self._ask(lambda cr: cr.works(ids=doi))
         except SourceError as err:
             if err.status == 404:  # Crossref's answer for a DOI it does not know
                 return {}
             raise
-        return {doi: answer["message"]}
+        return {doi: message}
 
     def search(self, titles: Sequence[str]) -> dict[str, list[Raw]]:
         return {title: self._search_one(title) for title in titles}
 
     def _search_one(self, title: str) -> list[Raw]:
-        answer = self._ask(lambda cr: cr.works(query_bibliographic=title, limit=ROWS,
-                                               select=SELECT))
-        return list(answer["message"]["items"])
+        message = self._ask(lambda cr: cr.works(query_bibliographic=title, limit=ROWS,
+                                                select=SELECT), items=True)
+        return list(message["items"])
 
     def record(self, raw: Raw) -> Record:
         return record_from_item(raw, self.base_url)

@@ -45,7 +45,7 @@ class Want:
     key: str
     query: Query
     ids: dict[str, str]  # id kind (doi, arxiv) -> id
-    trusted: frozenset[str]  # id kinds set on the entry itself, not read from a url or tag
+    own: frozenset[str]  # id kinds set on the entry itself, not read from a url or tag
 
     @property
     def searchable(self) -> bool:
@@ -53,18 +53,18 @@ class Want:
 
     @classmethod
     def of(cls, entry: Entry, given: dict[str, str] | None = None) -> Want:
-        """`given`: ids the user typed (`oflbib add`), trusted like the entry's own."""
+        """`given`: ids the user typed (`oflbib add`), counted as the entry's own."""
         ids: dict[str, str] = {}
-        trusted: set[str] = set()
+        own: set[str] = set()
         tag = parse_venue_tag(entry.seed.venue) if entry.seed and entry.seed.venue else None
         if entry.doi:
             ids["doi"] = entry.doi
-            trusted.add("doi")
+            own.add("doi")
         if entry.arxiv:
             ids["arxiv"] = entry.arxiv
             # The importer copies the list's `arXiv:NNNN` tag here; the list can be wrong.
             if "arxiv" in entry.provenance or not (tag and tag.arxiv == entry.arxiv):
-                trusted.add("arxiv")
+                own.add("arxiv")
         for url in entry.urls:
             doi, arxiv_id = identifiers.doi_in_url(url), identifiers.arxiv_in_url(url)
             if doi:
@@ -73,8 +73,16 @@ class Want:
                 ids.setdefault("arxiv", arxiv_id)
         for kind, value in (given or {}).items():
             ids[kind] = value
-            trusted.add(kind)
-        return cls(entry.key, Query.of(entry), ids, frozenset(trusted))
+            own.add(kind)
+        return cls(entry.key, Query.of(entry), ids, frozenset(own))
+
+    def origin(self, kind: str) -> str | None:
+        """Where the id of `kind` came from, when the record it names must fit the entry's
+        title: always, unless there is no title to fit (`oflbib add ID`). A wrong id, or a
+        service answering with another work, must not fill the entry with another paper."""
+        if not self.query.title:
+            return None
+        return "the entry" if kind in self.own else "the entry's link or the list's tag"
 
 
 @dataclass
@@ -177,9 +185,9 @@ class Engine:
     def _source_pass(self, source: Source, wants: Sequence[Want], found: dict[str, Found],
                      first: bool) -> None:
         kind = source.id_kind
-        lookups: dict[str, tuple[str, bool]] = {}  # key -> (id, trusted)
+        lookups: dict[str, tuple[str, str | None]] = {}  # key -> (id, Want.origin)
         if first:
-            lookups = {w.key: (w.ids[kind], kind in w.trusted) for w in wants if kind in w.ids}
+            lookups = {w.key: (w.ids[kind], w.origin(kind)) for w in wants if kind in w.ids}
             searches = [(w.key, w.query) for w in wants if not w.ids and w.searchable]
         else:
             pending = [w for w in wants if source.name not in found[w.key].records
@@ -187,7 +195,9 @@ class Engine:
             for want in pending:
                 learnt = self._learnt_id(found[want.key], kind)
                 if learnt and learnt != want.ids.get(kind):
-                    lookups[want.key] = (learnt, True)
+                    # Not checked against the title: it comes from a record accepted for the
+                    # entry, and a preprint and its publication may be titled differently.
+                    lookups[want.key] = (learnt, None)
             searches = [(w.key, self._best_query(w, found[w.key])) for w in pending
                         if w.key not in lookups and source.name not in found[w.key].searches]
             searches = [(key, query) for key, query in searches if searchable(query)]
@@ -212,10 +222,11 @@ class Engine:
                     None)
 
     def _take_lookups(self, source: Source, wants: dict[str, Want],
-                      lookups: dict[str, tuple[str, bool]], found: dict[str, Found]) -> None:
+                      lookups: dict[str, tuple[str, str | None]],
+                      found: dict[str, Found]) -> None:
         answers = self._answers(source, "id", sorted({i for i, _ in lookups.values()}),
                                 source.fetch, source.ids_per_request, missing=None)
-        for key, (ident, trusted) in lookups.items():
+        for key, (ident, origin) in lookups.items():
             answer = answers[ident]
             self.progress.done(1)
             if isinstance(answer, Failed):
@@ -224,9 +235,9 @@ class Engine:
                 found[key].notes.append(f"{source.name} has no record {ident}")
             else:
                 record = _record(source, answer.value, answer.retrieved)
-                if not trusted and not plausibly_same_title(wants[key].query.title, record.title):
-                    found[key].notes.append(f"{source.id_kind} {ident} from the entry's link or "
-                                            f"the list's tag is '{record.title}': ignored")
+                if origin and not plausibly_same_title(wants[key].query.title, record.title):
+                    found[key].notes.append(f"{source.id_kind} {ident} (from {origin}) is "
+                                            f"'{record.title}', not this paper: ignored")
                     continue
                 found[key].records[source.name] = record
 
