@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from oflbib.text import fold_space
+from oflbib.text import fold_space, visible
 
 SPECIALS = {
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -27,7 +27,6 @@ SPECIALS = {
 # a quote): an empty group between the two characters keeps them apart.
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=,)(?=,)")
 _PLAIN = re.compile(r"^[A-Za-z0-9 .,:;!?()'\"/@*+=`\[\]-]*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 
 @lru_cache(maxsize=4096)
@@ -44,12 +43,16 @@ def _char(char: str, keep_latin: bool) -> str:
     latex = unicode_to_latex(char, non_ascii_only=True, unknown_char_policy="keep")
     if latex == char:
         return char
-    return latex if latex.startswith("{") else "{" + latex + "}"
+    latex = latex if latex.startswith("{") else "{" + latex + "}"
+    # pylatexenc has lossy forms (Ű as \'{U}, ħ as \={h}, ﬀ as ff): print such a
+    # character as itself rather than as another one.
+    return latex if latex_to_text(latex) == char else char
 
 
+@lru_cache(maxsize=1 << 16)  # words, names and venues recur in every entry of a catalog
 def latex_text(text: str, keep_latin: bool = False) -> str:
     """Plain Unicode text as LaTeX that prints exactly that text."""
-    text = fold_space(_CONTROL.sub(" ", unicodedata.normalize("NFC", text)))
+    text = unicodedata.normalize("NFC", visible(text))
     if not _PLAIN.match(text):
         text = "".join(_char(c, keep_latin) for c in text)
     return _LIGATURE.sub("{}", text)
@@ -70,7 +73,8 @@ def _needs_protection(word: str, protect: set[str]) -> bool:
 def latex_title(title: str, protect: list[str], keep_latin: bool = False) -> str:
     """A title for BibTeX: escaped, with acronyms, system names and internal capitals
     braced so styles that lowercase titles (plainnat, IEEEtran) keep them."""
-    words = fold_space(title).split(" ")
+    title = visible(title)
+    words = title.split(" ")
     protected = {w for phrase in protect for w in phrase.split()}
     head = title.split(":", 1)[0] if ":" in title else ""
     lead_count = len(head.split()) if head and len(head.split()) <= 3 else 0

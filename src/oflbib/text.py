@@ -11,6 +11,19 @@ def fold_space(text: str) -> str:
     return " ".join(text.split())
 
 
+_INVISIBLE = {"Cc": " ", "Cf": ""}
+
+
+def visible(text: str) -> str:
+    """Text as a reader sees it, folded like `fold_space`: control characters (Unicode Cc)
+    count as whitespace and invisible format characters (Cf: bidi overrides, zero-width
+    joiners, soft hyphens, BOM) are dropped. Exporters write every value through this, so
+    hostile input can neither break a line of their output nor reorder what it shows."""
+    if not text.isprintable():  # rare: only then look at each character
+        text = "".join(_INVISIBLE.get(unicodedata.category(c), c) for c in text)
+    return fold_space(text)
+
+
 def norm_title(title: str) -> str:
     """Comparable form of a title: case, accents, braces, punctuation and spaces dropped."""
     text = unicodedata.normalize("NFKD", title).casefold()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from oflbib import atomic
-from oflbib.catalog import codec, schema, yamlfiles
+from oflbib.catalog import codec, compiled, schema, yamlfiles
 from oflbib.errors import OflbibError, Problem
 from oflbib.model import Block, Catalog, Listing, Section
 
 MANIFEST = "catalog.yaml"
 _VALIDATORS: dict[int, Any] = {}
+_QUICK_CHECKS: dict[int, Any] = {}
 
 
 def _validator(which: dict[str, Any]) -> Any:
@@ -21,6 +26,15 @@ def _validator(which: dict[str, Any]) -> Any:
         from jsonschema import Draft7Validator
 
         cached = _VALIDATORS[id(which)] = Draft7Validator(which)
+    return cached
+
+
+def _quick_check(which: dict[str, Any]) -> Any:
+    cached = _QUICK_CHECKS.get(id(which))
+    if cached is None:
+        from oflbib.catalog.quickcheck import compile_schema
+
+        cached = _QUICK_CHECKS[id(which)] = compile_schema(which)
     return cached
 
 
@@ -38,6 +52,18 @@ def resolve_catalog_dir(option: str | os.PathLike[str] | None) -> Path:
         return Path(option)
     env = os.environ.get("OFLBIB_CATALOG")
     return Path(env) if env else default_catalog_dir()
+
+
+def new_section_file(name: str, taken: set[str]) -> str:
+    """The file for a new section: its name's slug, but never the manifest's file nor one
+    in `taken` (`### Catalog` would overwrite catalog.yaml; `C++` and `C#` share `c`)."""
+    from oflbib.text import slug
+
+    base = slug(name)
+    candidate, number = f"{base}.yaml", 2
+    while candidate in taken or candidate == MANIFEST:
+        candidate, number = f"{base}-{number}.yaml", number + 1
+    return candidate
 
 
 # ---- validation messages ---------------------------------------------------------------
@@ -77,6 +103,8 @@ def _describe(error: Any) -> str:
 
 def validate(data: Any, which: dict[str, Any], path: str, text: str) -> None:
     """Raise one located problem per schema violation in a file's data."""
+    if _quick_check(which)(data):
+        return  # valid; jsonschema is only needed to explain what is wrong
     errors = sorted(_validator(which).iter_errors(data), key=lambda e: list(map(str, e.path)))
     if not errors:
         return
@@ -92,15 +120,56 @@ def validate(data: Any, which: dict[str, Any], path: str, text: str) -> None:
 
 # ---- loading -------------------------------------------------------------------------
 
-def _read(path: Path, which: dict[str, Any]) -> tuple[Any, str]:
-    text = yamlfiles.read_text(path)
-    data = yamlfiles.parse(text, str(path))
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector during bulk work over the model (loading, exporting).
+
+    That work makes millions of objects and no reference cycles, so the collector finds
+    nothing, yet it walks the whole growing heap again and again: at 100,000 entries it
+    took two thirds of a load. Memory is still freed by reference counting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass
+class _Source:
+    """A catalog file as read: its path and bytes, decoded only to locate a problem."""
+
+    path: Path
+    raw: bytes
+
+    def line(self, data_path: list[str | int]) -> int | None:
+        return yamlfiles.line_of(yamlfiles.decode(self.raw, str(self.path)), data_path)
+
+
+def _parse_and_validate(source: _Source, which: dict[str, Any]) -> Any:
+    text = yamlfiles.decode(source.raw, str(source.path))
+    data = yamlfiles.parse(text, str(source.path))
     if data is None:
         data = {}
-    validate(data, which, str(path), text)
-    return data, text
+    validate(data, which, str(source.path), text)
+    return data
 
 
+_SCHEMAS = {"manifest": schema.MANIFEST, "section": schema.SECTION_FILE}
+
+
+def _read(path: Path, kind: str) -> tuple[Any, _Source]:
+    """A file's validated data (`kind` names its schema); through the compiled cache,
+    which knows these bytes when nothing changed since the last load."""
+    source = _Source(path, yamlfiles.read_bytes(path))
+    data = compiled.load(source.raw, kind,
+                         lambda: _parse_and_validate(source, _SCHEMAS[kind]))
+    return data, source
+
+
+@collector_paused()
 def load_catalog(root: Path) -> Catalog:
     """The catalog in `root`, fully validated; every problem found is raised at once."""
     if not (root / MANIFEST).is_file():
@@ -108,17 +177,17 @@ def load_catalog(root: Path) -> Catalog:
                                   "`oflbib import markdown LIST.md --catalog DIR` to make one",
                                   str(root)))
     atomic.recover(root)
-    manifest, _ = _read(root / MANIFEST, schema.MANIFEST)
+    manifest, _ = _read(root / MANIFEST, "manifest")
     catalog = Catalog(title=manifest.get("title", ""))
     problems: list[Problem] = []
-    pending_refs: list[tuple[Section, Listing, str, int | None]] = []
+    pending_refs: list[tuple[Section, Listing, _Source, int]] = []
     for index, block in enumerate(manifest["layout"]):
         if "section" in block:
             name = block["section"]
             file = block.get("file") or f"{name.lower()}.yaml"
             path = root / file
             try:
-                data, text = _read(path, schema.SECTION_FILE)
+                data, source = _read(path, "section")
             except OflbibError as err:
                 problems.extend(err.problems)
                 continue
@@ -127,12 +196,11 @@ def load_catalog(root: Path) -> Catalog:
                 seed = codec.seed_from_data(item["seed"]) if item.get("seed") else None
                 if "see" in item:
                     listing = Listing(item["see"], seed, home=False)
-                    pending_refs.append((section, listing, str(path),
-                                         yamlfiles.line_of(text, ["entries", position])))
+                    pending_refs.append((section, listing, source, position))
                 else:
                     entry = codec.entry_from_data(item)
                     if entry.key in catalog.entries:
-                        line = yamlfiles.line_of(text, ["entries", position, "key"])
+                        line = source.line(["entries", position, "key"])
                         problems.append(Problem(f"duplicate key '{entry.key}'", str(path), line))
                         continue
                     catalog.entries[entry.key] = entry
@@ -144,10 +212,10 @@ def load_catalog(root: Path) -> Catalog:
         else:
             catalog.blocks.append(Block(heading=block.get("heading"), level=block.get("level", 2),
                                         prose=block.get("prose")))
-    for section, listing, path, line in pending_refs if not problems else []:
+    for section, listing, source, position in pending_refs if not problems else []:
         if listing.key not in catalog.entries:
             problems.append(Problem(f"see: '{listing.key}' names no entry of the catalog",
-                                    path, line))
+                                    str(source.path), source.line(["entries", position])))
             section.listings.remove(listing)
     if problems:
         raise OflbibError(problems)

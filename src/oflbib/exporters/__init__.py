@@ -7,8 +7,9 @@ imported only when their format is asked for.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
+from oflbib.catalog.store import collector_paused
 from oflbib.exporters.record import Group, groups
 from oflbib.model import Catalog
 
@@ -26,6 +27,7 @@ def writer_for(name: str) -> Callable[[list[Group]], str]:
     return getattr(importlib.import_module(module), function)
 
 
+@collector_paused()
 def render(catalog: Catalog, fmt: str, sections: list[str] | None = None) -> str:
     """The catalog (or some sections) in one format, as text."""
     if fmt == "markdown":
@@ -36,16 +38,36 @@ def render(catalog: Catalog, fmt: str, sections: list[str] | None = None) -> str
     return writer_for(fmt)(groups(catalog, sections))
 
 
-def build_files(catalog: Catalog) -> dict[str, str]:
-    """bib/ contents: per format one file with everything, and one per section."""
-    from oflbib.text import slug
+class BuildFiles(Mapping[str, str]):
+    """bib/ contents by file name: per format one file with everything, and one per
+    section. Each file is rendered when it is read and not kept, so going through them
+    holds one at a time (a 100,000-entry build writes 480 MB)."""
 
-    files: dict[str, str] = {}
-    for fmt, (_, _, suffix) in FORMATS.items():
-        files[f"refs{suffix}"] = render(catalog, fmt)
-        if fmt == "markdown":
-            continue
-        for section in catalog.sections:
-            files[f"{slug(section.name)}{suffix}"] = writer_for(fmt)(
-                groups(catalog, [section.name], every_listing=True))
-    return files
+    def __init__(self, catalog: Catalog) -> None:
+        from oflbib.text import slug
+
+        self.catalog = catalog
+        self.plan: dict[str, tuple[str, str | None]] = {}  # name -> (format, one section)
+        for fmt, (_, _, suffix) in FORMATS.items():
+            self.plan[f"refs{suffix}"] = (fmt, None)
+            if fmt != "markdown":
+                for section in catalog.sections:
+                    self.plan[f"{slug(section.name)}{suffix}"] = (fmt, section.name)
+
+    @collector_paused()
+    def __getitem__(self, name: str) -> str:
+        fmt, section = self.plan[name]
+        if section is None:
+            return render(self.catalog, fmt)
+        return writer_for(fmt)(groups(self.catalog, [section], every_listing=True))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.plan)
+
+    def __len__(self) -> int:
+        return len(self.plan)
+
+
+def build_files(catalog: Catalog) -> BuildFiles:
+    """bib/ contents: per format one file with everything, and one per section."""
+    return BuildFiles(catalog)

@@ -7,12 +7,14 @@ The BibTeX file ends with JabRef groups in the legacy form Zotero turns into col
 
 from __future__ import annotations
 
+import re
+
 from oflbib.latex import latex_text, latex_title
 from oflbib.exporters.record import (
     JOURNAL_ARTICLE, LIST, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, Group, Record,
 )
 from oflbib.model import Person
-from oflbib.text import fold_space
+from oflbib.text import visible
 
 BIBTEX = "bibtex"
 BIBLATEX = "biblatex"
@@ -21,19 +23,31 @@ BIBLATEX = "biblatex"
 def _url(url: str) -> str:
     """URLs are not escaped (the url package reads them raw) but must not break the
     entry: braces, backslashes and spaces are percent-encoded."""
-    return (fold_space(url).replace(" ", "%20").replace("{", "%7B").replace("}", "%7D")
+    return (visible(url).replace(" ", "%20").replace("{", "%7B").replace("}", "%7D")
             .replace("\\", "%5C"))
 
 
 def _name(person: Person, keep_latin: bool) -> str:
     if person.literal:
         return "{" + latex_text(person.literal, keep_latin) + "}"  # an institution: one name
-    family = latex_text(person.family, keep_latin)
-    if " and " in f" {family.lower()} " or "," in family:
-        family = "{" + family + "}"
+    family = _name_part(person.family, keep_latin)
     if not person.given:
         return "{" + family + "}"
-    return f"{family}, {latex_text(person.given, keep_latin)}"
+    return f"{family}, {_name_part(person.given, keep_latin)}"
+
+
+def _name_part(text: str, keep_latin: bool) -> str:
+    """A family or given name; braced when BibTeX would split it at a comma or at `and`
+    (another author), either of which would turn one name into two. So is a name with a
+    word that starts with a command (`\\&`, `\\%`): bibtexparser v2 cuts such a word off
+    the name, or its backslash."""
+    latex = latex_text(text, keep_latin)
+    if " and " in f" {latex.lower()} " or "," in latex or _COMMAND_WORD.search(latex):
+        return "{" + latex + "}"
+    return latex
+
+
+_COMMAND_WORD = re.compile(r"(?:^| )\\")
 
 
 def entry_type(record: Record, flavour: str) -> str:
@@ -85,7 +99,9 @@ def entry_fields(record: Record, flavour: str) -> list[tuple[str, str]]:
     if record.type == SOFTWARE and flavour == BIBLATEX and record.organisation \
             and record.authors and record.authors[0].literal != record.organisation:
         add("organization", record.organisation)
-    add("doi", record.doi, escape=False)
+    # A DOI is verbatim for biber and \doi, but a brace or backslash in it (the schema
+    # allows any non-space) must not end the field: encoded like a URL's.
+    add("doi", _url(record.doi) if record.doi else None, escape=False)
     if record.arxiv:
         add("eprint", record.arxiv, escape=False)
         if flavour == BIBLATEX:
@@ -115,15 +131,18 @@ def format_entry(record: Record, flavour: str) -> str:
 
 
 def _comment_text(text: str) -> str:
-    """Text safe inside @comment{...}: no braces at all, one line."""
-    return fold_space(text).replace("{", "(").replace("}", ")")
+    """Text safe inside @comment{...}: one line, no braces, no backslashes (parsers read
+    `\\}` as an escaped brace, so a name ending in one would swallow the file) and no `@`
+    (BibTeX skips only the word @comment, and reads `@misc(...` after it as an entry)."""
+    return (visible(text).replace("{", "(").replace("}", ")").replace("\\", "/")
+            .replace("@", "(at)"))
 
 
 def jabref_groups(groups: list[Group]) -> str:
     """JabRef's legacy groups tree; Zotero's BibTeX import makes one collection each."""
 
     def escape(value: str) -> str:
-        return _comment_text(value).replace("\\", "\\\\").replace(";", "\\;")
+        return _comment_text(value).replace(";", "\\;")
 
     lines = ["@comment{jabref-meta: groupsversion:3;}", "", "@comment{jabref-meta: groupstree:",
              "0 AllEntriesGroup:;"]
@@ -148,12 +167,17 @@ def _write(groups: list[Group], flavour: str, banner: str) -> str:
 def _membership(groups: list[Group]) -> list[Group]:
     """Every section with every entry it lists, for the groups tree."""
     by_section: dict[str, list[Record]] = {}
+    # Equal records have equal keys, so a record is compared only with those sharing its
+    # section and key: linear in the entries, where one list per section was quadratic.
+    same_key: dict[tuple[str, str], list[Record]] = {}
     for group in groups:
         for record in group.records:
             for section in record.sections or [group.section]:
-                by_section.setdefault(section, [])
-                if record not in by_section[section]:
-                    by_section[section].append(record)
+                members = by_section.setdefault(section, [])
+                seen = same_key.setdefault((section, record.key), [])
+                if record not in seen:
+                    seen.append(record)
+                    members.append(record)
     return [Group(g.section, by_section.get(g.section, [])) for g in groups]
 
 

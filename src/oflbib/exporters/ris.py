@@ -14,7 +14,7 @@ from oflbib.exporters.record import (
     JOURNAL_ARTICLE, LIST, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, Group, Record,
 )
 from oflbib.model import Person
-from oflbib.text import fold_space
+from oflbib.text import visible
 
 RIS_TYPES = {
     PROCEEDINGS_PAPER: "CONF",
@@ -33,7 +33,7 @@ class _UnnumberedRisWriter(rispy.RisWriter):
 
 
 def _one_line(value: Any) -> str:
-    return fold_space(str(value))
+    return visible(str(value))
 
 
 def _author(person: Person) -> str:
@@ -62,7 +62,8 @@ def ris_record(record: Record) -> dict[str, Any]:
         if value:
             ris[name] = _one_line(value)
     if record.urls:
-        ris["urls"] = [_one_line(u) for u in record.urls[:1]]
+        # rispy splits UR values at `;`, so one URL holding it would read back as two.
+        ris["urls"] = [_one_line(u).replace(";", "%3B") for u in record.urls[:1]]
     if record.arxiv:
         ris["notes"] = [f"arXiv: {record.arxiv}"]
     if record.sections:

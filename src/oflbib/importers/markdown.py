@@ -14,17 +14,26 @@ from pathlib import Path
 
 from oflbib import keys
 from oflbib.catalog import yamlfiles
+from oflbib.catalog.store import new_section_file
 from oflbib.errors import OflbibError, Problem
 from oflbib.model import Block, Catalog, Entry, Listing, Section, Seed
-from oflbib.text import clean_url, fold_space, norm_title, slug, unique
+from oflbib.text import clean_url, fold_space, norm_title, unique
 from oflbib.venues import parse_venue_tag
 
 LEADING_SECTION = "Frameworks"
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A closing run of `#` counts only after a space (CommonMark), so `### C#` keeps its `#`.
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _BULLET = re.compile(r"^\s*[-*+]\s+")
 _URL = re.compile(r"https?://[^\s)>\]]+")
-_PROTECTED = re.compile(r"\{([^{}]*)\}")
+# CommonMark: a backslash before ASCII punctuation makes it literal. The Markdown exporter
+# escapes what would otherwise be read as markup: `]` ending the link text, `{}` of case
+# protection, commas between a framework's name and organisation, a title's final period.
+_ESCAPED = r"\\[!-/:-@\[-`{-~]"
+# A title is literal characters, escapes, and `{...}` groups that mark case protection.
+_TITLE_PIECE = re.compile(rf"{_ESCAPED}|\{{((?:{_ESCAPED}|[^{{}}\\])*)\}}|.", re.S)
+_LINK_TEXT_END = re.compile(rf"{_ESCAPED}|\]\(")
+_COMMA_FREE = re.compile(rf"(?:{_ESCAPED}|[^,\\]|\\)+")
 _LIST_WORDS = re.compile(r"awe?some", re.I)
 
 
@@ -68,14 +77,20 @@ def logical_lines(text: str) -> list[Line]:
     return out
 
 
+def unescape(text: str) -> str:
+    return re.sub(_ESCAPED, lambda m: m.group()[1], text)
+
+
 def clean_title(raw: str) -> tuple[str, list[str]]:
-    """Title text and its case-protected words: `{GPU}` marks protection, it is not text."""
-    title = repair_mojibake(fold_space(raw))
-    protect = unique([m.strip() for m in _PROTECTED.findall(title) if m.strip()])
-    title = fold_space(_PROTECTED.sub(lambda m: m.group(1), title))
-    if title.endswith(".") and not title.endswith(".."):
+    """Title text and its case-protected words: `{GPU}` marks protection, it is not text;
+    a final period is the list's punctuation unless escaped (`\\.`)."""
+    pieces = list(_TITLE_PIECE.finditer(repair_mojibake(fold_space(raw))))
+    protect = [unescape(m.group(1)).strip() for m in pieces if m.group(1) is not None]
+    title = fold_space("".join(unescape(m.group(1)) if m.group(1) is not None
+                               else unescape(m.group()) for m in pieces))
+    if pieces and pieces[-1].group() == "." and not title.endswith(".."):
         title = title[:-1].rstrip()
-    return title, protect
+    return title, unique([word for word in protect if word])
 
 
 def _locate(line: Line, offset: int) -> int:
@@ -84,7 +99,7 @@ def _locate(line: Line, offset: int) -> int:
 
 def parse_link_item(line: Line, body: str, body_start: int, path: str) -> Item:
     """`[Title](url) TAG` -> an item; a malformed link is a located error."""
-    close = body.find("](")
+    close = next((m.start() for m in _LINK_TEXT_END.finditer(body) if m.group() == "]("), -1)
     if close < 0:
         raise OflbibError(Problem("unterminated link: expected `[Title](url)`", path,
                                   _locate(line, body_start)))
@@ -97,13 +112,14 @@ def parse_link_item(line: Line, body: str, body_start: int, path: str) -> Item:
     tag = fold_space(body[end + 1:])
     if not raw_title.strip():
         raise OflbibError(Problem("link has no title", path, line.number))
-    if not _URL.fullmatch(url):
+    if url and not _URL.fullmatch(url):  # `[Title]()`: no link yet
         raise OflbibError(Problem(f"link URL {url!r} must start with http:// or https://",
                                   path, _locate(line, body_start + close)))
     title, protect = clean_title(raw_title)
-    seed = Seed(title=fold_space(raw_title), venue=tag or None, urls=[url])
+    urls = [url] if url else []
+    seed = Seed(title=fold_space(raw_title), venue=tag or None, urls=urls)
     kind = "list" if _LIST_WORDS.search(title) or _LIST_WORDS.search(url) else "paper"
-    item = Item(line.number, seed, kind, title, protect, [clean_url(url)])
+    item = Item(line.number, seed, kind, title, protect, [clean_url(u) for u in urls])
     if tag and kind == "paper":
         parsed = parse_venue_tag(tag)
         if parsed:
@@ -115,10 +131,11 @@ def parse_software_item(line: Line, body: str) -> Item:
     """`Name, Organisation, url url` -> a software item."""
     urls = _URL.findall(body)
     head = body[: body.find(urls[0])]
-    parts = [fold_space(p) for p in head.split(",")]
+    parts = [fold_space(p) for p in _COMMA_FREE.findall(head)]
     parts = [p for p in parts if p]
-    name = repair_mojibake(parts[0]) if parts else urls[0]
-    organisation = repair_mojibake(", ".join(parts[1:])) if len(parts) > 1 else None
+    name = repair_mojibake(unescape(parts[0])) if parts else urls[0]
+    organisation = repair_mojibake(", ".join(unescape(p) for p in parts[1:])) \
+        if len(parts) > 1 else None
     seed = Seed(title=parts[0] if parts else urls[0], urls=urls, organisation=organisation)
     return Item(line.number, seed, "software", name, [], unique([clean_url(u) for u in urls]),
                 organisation=organisation)
@@ -255,11 +272,13 @@ def merge_into(catalog: Catalog, draft: _Draft) -> ImportReport:
         if entry.seed:
             by_title.setdefault(norm_title(entry.seed.title), entry.key)
     old_sections = {s.name: s for s in catalog.sections}
+    files = {s.file for s in catalog.sections}
     new_sections: list[Section] = []
     for name, items in draft.sections.items():
         old = old_sections.pop(name, None)
-        section = Section(name=name, file=old.file if old else f"{slug(name)}.yaml",
+        section = Section(name=name, file=old.file if old else new_section_file(name, files),
                           heading=draft.headings[name])
+        files.add(section.file)
         remaining = list(old.listings) if old else []
         for item in items:
             match = next((lst for lst in remaining if _same_listing(lst, item)), None)
