@@ -47,6 +47,23 @@ def provenance_from_data(data: Any) -> Provenance:
     )
 
 
+def person_to_data(person: Person) -> Any:
+    """`Family, Given` text, or a mapping when a comma inside a name would make the text
+    ambiguous (`Google, Inc.` as an institution)."""
+    parts = (person.literal,) if person.literal else (person.family, person.given)
+    if any("," in part for part in parts) or (not person.literal and not person.family):
+        return {k: v for k, v in (("family", person.family), ("given", person.given),
+                                  ("literal", person.literal)) if v}
+    return str(person)
+
+
+def person_from_data(data: Any) -> Person:
+    if isinstance(data, dict):
+        return Person(family=data.get("family", ""), given=data.get("given", ""),
+                      literal=data.get("literal", ""))
+    return Person.parse(data)
+
+
 def entry_to_data(entry: Entry) -> dict[str, Any]:
     """Plain data for an entry; empty fields are left out so files stay short."""
     data: dict[str, Any] = {}
@@ -55,7 +72,7 @@ def entry_to_data(entry: Entry) -> dict[str, Any]:
         if value is None or value == [] or value == {}:
             continue
         if name == "authors":
-            value = [str(person) for person in value]
+            value = [person_to_data(person) for person in value]
         elif name == "seed":
             value = seed_to_data(value)
         elif name == "provenance":
@@ -78,7 +95,7 @@ def entry_from_data(data: dict[str, Any]) -> Entry:
         title=data["title"],
         urls=list(data.get("urls") or []),
         protect=list(data.get("protect") or []),
-        authors=[Person.parse(a) for a in data.get("authors") or []],
+        authors=[person_from_data(a) for a in data.get("authors") or []],
         organisation=data.get("organisation"),
         year=data.get("year"),
         venue=data.get("venue"),

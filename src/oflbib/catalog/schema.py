@@ -44,7 +44,9 @@ ENTRY = {
         "kind": {"enum": ["paper", "software", "list"]},
         "title": _TEXT,
         "protect": {"type": "array", "items": _TEXT},
-        "authors": {"type": "array", "items": _TEXT},
+        "authors": {"type": "array", "items": {"anyOf": [_TEXT, {
+            "type": "object", "additionalProperties": False, "minProperties": 1,
+            "properties": {"family": _TEXT, "given": _TEXT, "literal": _TEXT}}]}},
         "organisation": _OPT_TEXT,
         "year": {"type": ["integer", "null"], "minimum": 1000, "maximum": 2999},
         "venue": _OPT_TEXT,
