@@ -52,11 +52,16 @@ class Measure:
     label: str
     size: int
     walls: list[float] = field(default_factory=list)  # seconds
+    cpus: list[float] = field(default_factory=list)  # user + system seconds
     peaks: list[int] = field(default_factory=list)  # bytes
 
     @property
     def wall(self) -> float:
         return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
 
     @property
     def peak(self) -> float:
@@ -77,16 +82,19 @@ def bench_env(work: Path, cache: Path) -> dict[str, str]:
     return env
 
 
-def time_once(argv: list[str], env: dict[str, str], stdout: Path | None = None) -> tuple[float, int]:
-    """(wall seconds, peak resident bytes) of one run under GNU time."""
+def time_once(argv: list[str], env: dict[str, str],
+              stdout: Path | None = None) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, peak resident bytes) of one run under GNU time. CPU
+    time is reported too because a shared machine's load stretches wall time."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         with open(stdout or os.devnull, "wb") as out:
-            done = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", report.name, *argv],
+            done = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", report.name,
+                                   *argv],
                                   env=env, stdout=out, stderr=subprocess.PIPE, cwd=REPO)
         if done.returncode != 0:
             raise RuntimeError(f"{shlex.join(argv)} failed:\n{done.stderr.decode()[-2000:]}")
-        wall, peak_kib = report.read().split()[-2:]
-    return float(wall), int(peak_kib) * 1024
+        wall, user, system, peak_kib = report.read().split()[-4:]
+    return float(wall), float(user) + float(system), int(peak_kib) * 1024
 
 
 def measure(label: str, size: int, argv: list[str], env: dict[str, str], runs: int,
@@ -94,10 +102,12 @@ def measure(label: str, size: int, argv: list[str], env: dict[str, str], runs: i
     result = Measure(label, size)
     for _ in range(runs):
         prepare()
-        wall, peak = time_once(argv, env, stdout)
+        wall, cpu, peak = time_once(argv, env, stdout)
         result.walls.append(wall)
+        result.cpus.append(cpu)
         result.peaks.append(peak)
-    print(f"  {label:<28} {size:>7}  {result.wall:8.2f} s  {result.peak / 2**20:7.0f} MiB",
+    print(f"  {label:<28} {size:>7}  {result.wall:8.2f} s  {result.cpu:8.2f} s CPU  "
+          f"{result.peak / 2**20:7.0f} MiB",
           file=sys.stderr)
     return result
 
@@ -230,7 +240,8 @@ def machine() -> str:
 
 
 STARTUP_LABELS = ("oflbib export --format bibtex", "pandoc -f csljson -t bibtex bib/refs.json")
-VERSUS = [("export bibtex", "pandoc csljson -> bibtex"), ("export csljson", "pandoc bibtex -> csljson")]
+VERSUS = [("export bibtex", "pandoc csljson -> bibtex"),
+          ("export csljson", "pandoc bibtex -> csljson")]
 
 
 def startup_table(started: dict[str, dict[str, float]]) -> list[str]:
@@ -246,21 +257,26 @@ def startup_table(started: dict[str, dict[str, float]]) -> list[str]:
     return lines
 
 
+def ratio(larger: float, smaller: float) -> str:
+    return f"{larger / smaller:.1f}" if smaller else "-"  # GNU time counts in 10 ms
+
+
 def scale_table(rows: list[Measure], sizes: list[int]) -> list[str]:
     by_label: dict[str, dict[int, Measure]] = {}
     for row in rows:
         by_label.setdefault(row.label, {})[row.size] = row
     growth = sizes[-2:] if len(sizes) > 1 else []
-    header = "".join(f" {size:,}: wall | {size:,}: peak |" for size in sizes)
-    lines = [f"| command |{header}" + (f" {growth[1] // growth[0]}x entries, time x |"
+    header = "".join(f" {size:,}: wall | CPU | peak |" for size in sizes)
+    lines = [f"| command |{header}" + (f" {growth[1] // growth[0]}x entries: wall x | CPU x |"
                                         if growth else ""),
-             "|---|" + "---:|---:|" * len(sizes) + ("---:|" if growth else "")]
+             "|---|" + "---:|---:|---:|" * len(sizes) + ("---:|---:|" if growth else "")]
     for label, measured in by_label.items():
-        cells = "".join(f" {m.wall:.2f} s | {m.peak / 2**20:,.0f} MiB |" if m else " - | - |"
-                        for m in (measured.get(size) for size in sizes))
+        cells = "".join(f" {m.wall:.2f} s | {m.cpu:.2f} s | {m.peak / 2**20:,.0f} MiB |"
+                        if m else " - | - | - |" for m in (measured.get(size) for size in sizes))
         if growth:
             small, large = (measured.get(size) for size in growth)
-            cells += f" {large.wall / small.wall:.1f} |" if small and large else " |"
+            cells += (f" {ratio(large.wall, small.wall)} | {ratio(large.cpu, small.cpu)} |"
+                      if small and large else " | |")
         lines.append(f"| {label} |{cells}")
     lines.append("")
     for size in sizes:

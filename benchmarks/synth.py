@@ -162,7 +162,8 @@ class Synth:
             entry.entry_type = "misc"
             entry.container = f"Workshop on {self.pick(NOUNS)} for {self.pick(TOPICS)}"
         if entry.venue == "arXiv" or self.rng.random() < 0.4:
-            entry.arxiv = f"{year % 100:02d}{self.rng.randint(1, 12):02d}.{self.serial % 100000:05d}"
+            month = self.rng.randint(1, 12)
+            entry.arxiv = f"{year % 100:02d}{month:02d}.{self.serial % 100000:05d}"
             entry.arxiv_class = self.pick(CLASSES)
         entry.urls = [self.url(title.split(":")[0])]
         entry.key = self.key(entry)

@@ -78,7 +78,7 @@ def people(draw: st.DrawFn, text: st.SearchStrategy[str] = words) -> Person:
 _KEY_TAIL = string.ascii_letters + string.digits + "_:.+-"
 keys = st.builds(lambda head, tail: head + tail, st.sampled_from(string.ascii_letters),
                  st.text(alphabet=_KEY_TAIL, max_size=12))
-_NO_SPACE = st.text(st.characters(blacklist_categories=["Zs", "Zl", "Zp", "Cc", "Cs"]),
+_NO_SPACE = st.text(st.characters(blacklist_categories=["Zs", "Zl", "Zp", "Cc", "Cf", "Cs"]),
                     min_size=1, max_size=30)
 dois = st.builds(lambda reg, suffix: f"10.{reg}/{suffix}", st.integers(1000, 99999), _NO_SPACE)
 urls = st.builds(lambda rest: f"https://{rest}", _NO_SPACE)

@@ -110,3 +110,13 @@ def test_loaded_catalog_saves_to_identical_bytes(catalog_copy):
     before = tree_bytes(catalog_copy)
     assert save_catalog(load_catalog(catalog_copy), catalog_copy) == []
     assert tree_bytes(catalog_copy) == before
+
+
+@pytest.mark.parametrize("text", ["yes", "On", "No", "off", "1:30", "~", "null"])
+def test_yaml_1_1_words_stay_text(tmp_path, catalog_copy, text):
+    catalog = load_catalog(catalog_copy)
+    entry = catalog.entries["thorpe2023bamboo"]
+    entry.title, entry.notes = text, text
+    save_catalog(catalog, catalog_copy)
+    again = load_catalog(catalog_copy).entries["thorpe2023bamboo"]
+    assert (again.title, again.notes) == (text, text)

@@ -20,6 +20,7 @@ from oflbib.errors import CatalogLocked, OflbibError, Problem
 JOURNAL = ".oflbib-journal"
 TMP_SUFFIX = ".oflbib-tmp"
 LOCK = ".oflbib.lock"
+_HELD: set[Path] = set()  # folders whose write lock this process holds
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -37,10 +38,14 @@ def _fsync_dir(folder: Path) -> None:
 
 def _write_temp(path: Path, data: bytes) -> Path:
     tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave half a file behind
+        raise
     return tmp
 
 
@@ -64,6 +69,7 @@ def write_files(files: dict[Path, bytes], folder: Path) -> None:
         journal = folder / JOURNAL
         plan = json.dumps([[str(t), str(p)] for t, p in temps]).encode()
         tmp_journal = _write_temp(journal, plan)
+        temps.append((tmp_journal, journal))
         os.replace(tmp_journal, journal)
         _fsync_dir(folder)
     except OSError as err:
@@ -71,7 +77,12 @@ def write_files(files: dict[Path, bytes], folder: Path) -> None:
             tmp.unlink(missing_ok=True)
         failed = Path(err.filename) if getattr(err, "filename", None) else folder
         raise _write_error(failed, err) from None
-    _roll_forward(folder)
+    try:
+        _roll_forward(folder)
+    except OSError as err:  # the journal is written: the new version is decided
+        raise OflbibError(Problem(
+            f"cannot finish writing: {err.strerror or err}; the next oflbib command finishes "
+            "it", str(err.filename or folder)), exit_code=1) from None
 
 
 def _roll_forward(folder: Path) -> None:
@@ -85,9 +96,24 @@ def _roll_forward(folder: Path) -> None:
 
 
 def recover(folder: Path) -> None:
-    """Finish a write that a crash interrupted; drop temporaries of one that never began."""
-    if not folder.is_dir():
+    """Finish a write that a crash interrupted; drop temporaries of one that never began.
+
+    Only under the write lock: while another process holds it, its journal and
+    temporaries are its work in progress, and removing them would mix two versions."""
+    journal = folder / JOURNAL
+    if not folder.is_dir() or not (journal.exists() or any(folder.glob(f".*{TMP_SUFFIX}"))):
+        return  # the usual case, decided without touching the folder
+    if folder.resolve() in _HELD:
+        _recover(folder)
         return
+    try:
+        with write_lock(folder):  # recovers once it holds the lock
+            pass
+    except OflbibError:
+        pass  # a live writer (CatalogLocked), or a read-only copy that cannot be repaired
+
+
+def _recover(folder: Path) -> None:
     journal = folder / JOURNAL
     try:
         if journal.exists():
@@ -110,7 +136,10 @@ def write_lock(folder: Path) -> Iterator[None]:
     """
     import fcntl
 
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _write_error(folder, err) from None
     path = folder / LOCK
     while True:
         try:
@@ -131,8 +160,12 @@ def write_lock(folder: Path) -> Iterator[None]:
         if same:
             break
         handle.close()  # the holder released and removed it meanwhile: lock the new one
+    held = folder.resolve()
+    _HELD.add(held)
     try:
+        _recover(folder)  # whoever writes next first finishes an interrupted write
         yield
     finally:
+        _HELD.discard(held)
         path.unlink(missing_ok=True)
         handle.close()

@@ -3,8 +3,8 @@
 A file oflbib wrote from scratch uses a small part of YAML: block mappings indented by 2,
 sequences whose dash sits 2 deeper than their key, one-line scalars (plain, 'single' or
 "double" quoted), whole-line comments. PyYAML and ruamel.yaml spend most of their time on
-everything else, so a 100,000-entry catalog takes minutes through them. Here that subset
-alone is handled line by line:
+everything else: a 100,000-entry catalog takes them 20 s to read and minutes to write.
+Here that subset alone is handled line by line:
 
 - `read` gives exactly what PyYAML's safe loader (as `yamlfiles` sets it up) gives;
 - `write` gives exactly the bytes ruamel.yaml's round-trip dump (as `yamlfiles` sets it

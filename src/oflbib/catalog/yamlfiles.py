@@ -30,13 +30,32 @@ def _base_loader() -> Any:
 @lru_cache(maxsize=1)
 def strict_loader() -> Any:
     """Safe loader that keeps dates and timestamps as text (no silent type changes)."""
+    import re
+
     base = _base_loader()
     loader = type("StrictLoader", (base,), {})
-    loader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers
-                if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in base.yaml_implicit_resolvers.items()
+    # ruamel.yaml writes YAML 1.2, where `yes`, `on`, `No` and `1:30` are text and stay
+    # unquoted; PyYAML reads YAML 1.1, where they are booleans and numbers. The reader
+    # therefore resolves plain scalars by YAML 1.2's core schema (and dates stay text).
+    core = {
+        "tag:yaml.org,2002:bool": ("tTfF", r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        "tag:yaml.org,2002:int": ("-+0123456789", r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+)$"),
+        "tag:yaml.org,2002:float": (
+            "-+.0123456789",
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+        "tag:yaml.org,2002:null": ("~nN", r"^(?:~|null|Null|NULL|)$"),
     }
+    resolvers: dict[Any, list[tuple[str, Any]]] = {}
+    for first, entries in base.yaml_implicit_resolvers.items():
+        kept = [(tag, regexp) for tag, regexp in entries
+                if tag not in core and tag != "tag:yaml.org,2002:timestamp"]
+        if kept:
+            resolvers[first] = kept
+    for tag, (firsts, pattern) in core.items():
+        for first in list(firsts) + ([""] if tag.endswith("null") else []):
+            resolvers.setdefault(first or None, []).append((tag, re.compile(pattern)))
+    loader.yaml_implicit_resolvers = resolvers
     return loader
 
 

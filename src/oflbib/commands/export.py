@@ -61,15 +61,8 @@ def build_command(ctx: click.Context, out_dir: Path, check_only: bool) -> None:
 
     catalog = load(ctx)
     files = {out_dir / name: text.encode("utf-8") for name, text in build_files(catalog).items()}
-    stale = []
-    for path, data in files.items():
-        try:
-            current = path.read_bytes()
-        except OSError:
-            current = None
-        if current != data:
-            stale.append(path)
     if check_only:
+        stale = _stale(files)
         for path in stale:
             click.echo(f"stale: {path}", err=True)
         if stale:
@@ -78,5 +71,19 @@ def build_command(ctx: click.Context, out_dir: Path, check_only: bool) -> None:
         click.echo(f"{out_dir} is up to date ({len(files)} files)", err=True)
         return
     with atomic.write_lock(out_dir):
+        stale = _stale(files)  # only now: taking the lock finished an interrupted build
         atomic.write_files({p: files[p] for p in stale}, out_dir)
     click.echo(f"{len(stale)} of {len(files)} files written in {out_dir}", err=True)
+
+
+def _stale(files: dict[Path, bytes]) -> list[Path]:
+    """The files whose bytes on disk are not the ones given."""
+    stale = []
+    for path, data in files.items():
+        try:
+            current = path.read_bytes()
+        except OSError:
+            current = None
+        if current != data:
+            stale.append(path)
+    return stale

@@ -80,7 +80,7 @@ def _indented(value: Any, pad: str) -> str:
     """`json.dumps(value, ensure_ascii=False, indent=2)` as it prints at depth `pad`.
 
     The json module writes indented output in pure Python, one generator per level; this
-    is the same layout with the escaping left to its C string encoder: three times faster.
+    is the same layout with the escaping left to its C string encoder (1.3x faster).
     """
     inner = pad + "  "
     if isinstance(value, dict) and value:
@@ -97,6 +97,6 @@ def _indented(value: Any, pad: str) -> str:
 
 def write_csljson(groups: list[Group]) -> str:
     # The top-level list item by item, so the items are never all held as objects at
-    # once (with json.dumps that peaked at 1.3 GB for 100,000 entries).
+    # once: json.dumps of the whole list needed 250 MB more at 100,000 entries.
     items = [_indented(csl_item(r), "  ") for group in groups for r in group.records]
     return "[\n  " + ",\n  ".join(items) + "\n]\n" if items else "[]\n"

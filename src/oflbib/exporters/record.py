@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from oflbib.model import Catalog, Entry, Listing, Person
-from oflbib.text import clean_url
+from oflbib.text import clean_url, visible
 from oflbib.venues import CONFERENCE, JOURNAL, PREPRINT, VENUES
 
 # Record.type values, format-neutral.
@@ -65,7 +65,8 @@ def split_pages(pages: str | None) -> tuple[str | None, str | None]:
     """`497--513`, `497-513`, `497–513`, `27` -> first and last page."""
     if not pages:
         return None, None
-    parts = [p.strip() for p in re.split(r"\s*(?:--|-|\u2013|\u2014)\s*", pages.strip()) if p]
+    # A part that is only invisible characters is no page (`12-\x00` is page 12).
+    parts = [p for p in (visible(p) for p in re.split(r"--|-|\u2013|\u2014", pages)) if p]
     if len(parts) >= 2:
         return parts[0], parts[-1]
     return parts[0] if parts else None, None

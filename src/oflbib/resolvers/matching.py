@@ -79,9 +79,10 @@ def match_score(query: Query, record: Record) -> float:
                                        or not published_venue):
         gap = abs(query.year - record.year)
         score += 0.04 if gap == 0 else 0.0 if gap == 1 else -0.15
-    if query.authors and record.authors:
-        theirs = set(family_names(record.authors))
-        overlap = len(set(query.authors) & theirs) / min(len(set(query.authors)), len(theirs))
+    ours = {name for name in query.authors if name}
+    theirs = {name for name in family_names(record.authors) if name}
+    if ours and theirs:  # names that fold to nothing (CJK, Cyrillic) cannot be compared
+        overlap = len(ours & theirs) / min(len(ours), len(theirs))
         score += 0.04 if overlap >= 0.5 else -0.2 if overlap == 0 else 0.0
     if published_venue and record.venue:
         # Mild: the list's venue tags are sometimes wrong, and then the title decides.
