@@ -112,6 +112,12 @@ def _decoder():
         MacroTextSpec("textless", simplify_repl="<"),
         MacroTextSpec("textgreater", simplify_repl=">"),
         MacroTextSpec("textbar", simplify_repl="|"),
+        # Common in other people's .bib titles; pylatexenc would drop them with their text.
+        MacroTextSpec("mbox", simplify_repl="%s"),
+        MacroTextSpec("TeX", simplify_repl="TeX"),
+        MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
+        MacroTextSpec("LaTeXe", simplify_repl="LaTeX2e"),
+        MacroTextSpec("BibTeX", simplify_repl="BibTeX"),
     ])
     return LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
 

@@ -273,20 +273,17 @@ def _urls(fields: dict) -> list[str]:
 
 def _place(entry: Entry, container: str | None, wanted_type: str | None) -> None:
     """Venue, container, entry type and publisher such that the exporter writes them back
-    as they were: a venue of the table when the name is its proceedings' or journal's name
-    (or tag), otherwise the container as given."""
+    as they were: the venue of the table that the name is a name or tag of, and the name
+    itself as container unless it is the one the table gives for that year."""
     if container:
+        entry.container = container
         for venue in VENUES.values():
             names = {venue.name, *(e.name for e in venue.editions.values())}
-            if container == venue.container(entry.year) or (
-                    lookup_venue(container) is venue):
+            if container in names or lookup_venue(container) is venue:
                 entry.venue = venue.id
+                if container == venue.container(entry.year):
+                    entry.container = None  # the table gives exactly this name
                 break
-            if container in names:
-                entry.venue, entry.container = venue.id, container
-                break
-        else:
-            entry.container = container
     elif entry.arxiv and entry.kind == "paper" and wanted_type is None:
         entry.venue = "arXiv"  # @misc/@online with an eprint: the preprint itself
     if entry.kind == "paper":

@@ -1,0 +1,257 @@
+"""`oflbib import bibtex`: a user's .bib file into the catalog, the inverse of the exporters."""
+
+from __future__ import annotations
+
+import pytest
+
+from oflbib.catalog.store import default_catalog_dir, load_catalog
+from oflbib.exporters import render
+from oflbib.exporters.record import to_record
+from oflbib.model import Person
+from tests.conftest import tree_bytes
+
+
+@pytest.fixture(scope="module")
+def shipped_catalog():
+    return load_catalog(default_catalog_dir())
+
+
+def write(tmp_path, text: str, name: str = "refs.bib"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---- oflbib's own output comes back -----------------------------------------------------
+
+@pytest.mark.parametrize("flavour", ["biblatex", "bibtex"])
+def test_own_export_imports_back_to_the_same_bibliography(tmp_path, run, shipped_catalog,
+                                                          flavour):
+    source = write(tmp_path, render(shipped_catalog, flavour))
+    result = run("--catalog", tmp_path / "again", "import", "bibtex", source)
+    assert result.exit_code == 0, result.output
+    assert f"added {len(shipped_catalog.entries)} entries" in result.stderr
+    again = load_catalog(tmp_path / "again")
+    assert render(again, flavour) == render(shipped_catalog, flavour)  # byte for byte
+    assert [s.name for s in again.sections] == [s.name for s in shipped_catalog.sections]
+    homes = {lst.key: s.name for s in shipped_catalog.sections for lst in s.listings
+             if lst.home}
+    assert {lst.key: s.name for s in again.sections for lst in s.listings if lst.home} == homes
+
+
+def test_biblatex_round_trip_keeps_every_exported_fact(tmp_path, run, shipped_catalog):
+    source = write(tmp_path, render(shipped_catalog, "biblatex"))
+    run("--catalog", tmp_path / "again", "import", "bibtex", source)
+    again = load_catalog(tmp_path / "again")
+    for key, entry in shipped_catalog.entries.items():
+        got, want = to_record(again.entries[key]), to_record(entry)
+        assert (got.type, got.title, got.authors, got.year, got.container, got.publisher,
+                got.pages, got.doi, got.arxiv, got.url, got.organisation) == \
+            (want.type, want.title, want.authors, want.year, want.container, want.publisher,
+             want.pages, want.doi, want.arxiv, want.url, want.organisation), key
+        assert again.entries[key].kind == entry.kind
+        assert sorted(again.entries[key].sections) == sorted(entry.sections)
+    bamboo = again.entries["thorpe2023bamboo"]
+    assert (bamboo.venue, bamboo.container, bamboo.entry_type) == ("NSDI", None, None)
+    assert bamboo.provenance["pages"].source.startswith("refs.bib:")
+
+
+# ---- other people's files ----------------------------------------------------------------
+
+FOREIGN = r"""% exported by some reference manager
+@string{osdi = "OSDI"}
+
+@InProceedings{Zola:2020,
+  author    = "\'Emile Zola and M{\"u}ller, J{\"u}rgen and {Google Research} and others",
+  title     = "{Kubernetes} Scheduling for {DNN} Jobs",
+  booktitle = osdi,
+  year      = {2020},
+  month     = jan,
+  pages     = "10 -- 20",
+  doi       = {https://doi.org/10.5555/ABC.123},
+  abstract  = {Long text that the catalog has no field for.},
+  keywords  = {Schedule; Systems},
+}
+
+@Article{lee2019,
+  title   = {A Journal Paper},
+  author  = {Lee, Ann},
+  journal = {IEEE Transactions on Computers},
+  volume  = 68, number = {3},
+  year    = 2019,
+}
+
+@misc{preprint2021,
+  title         = {Just a Preprint},
+  author        = {Doe, Jane},
+  eprint        = {arXiv:2101.00001v3},
+  archivePrefix = {arXiv},
+  primaryClass  = {cs.LG},
+  url           = {https://arxiv.org/abs/2101.00001},
+}
+
+@book{knuth1984,
+  title  = {The {\TeX}book},
+  author = {Knuth, Donald E.},
+  year   = {1984},
+  publisher = {Addison-Wesley},
+}
+"""
+
+
+def test_foreign_file_types_fields_and_latex(tmp_path, run):
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", write(tmp_path, FOREIGN),
+                 "--section", "Imported")
+    assert result.exit_code == 0, result.output
+    assert "fields the catalog has no place for, not imported: abstract (1), month (1)" \
+        in result.stderr
+    assert "note: 1 @book entries imported as papers (@misc)" in result.stderr
+    catalog = load_catalog(tmp_path / "cat")
+    zola = catalog.entries["Zola:2020"]  # keys are kept as given
+    assert zola.title == "Kubernetes Scheduling for DNN Jobs"
+    assert zola.protect == ["Kubernetes"]  # {DNN} the exporter braces by itself
+    assert zola.authors == [Person(family="Zola", given="\u00c9mile"),
+                            Person(family="M\u00fcller", given="J\u00fcrgen"),
+                            Person(literal="Google Research")]  # "and others" is et al.
+    assert (zola.venue, zola.container, zola.year) == ("OSDI", "OSDI", 2020)
+    assert to_record(zola).type == "proceedings-paper"
+    assert (zola.pages, zola.doi) == ("10--20", "10.5555/ABC.123")
+    lee = catalog.entries["lee2019"]
+    assert (lee.venue, lee.container, lee.volume, lee.number) == ("TC", None, "68", "3")
+    preprint = catalog.entries["preprint2021"]
+    assert (preprint.arxiv, preprint.arxiv_class, preprint.venue) == ("2101.00001", "cs.LG",
+                                                                      "arXiv")
+    assert preprint.urls == ["https://arxiv.org/abs/2101.00001"]
+    knuth = catalog.entries["knuth1984"]
+    assert (knuth.title, knuth.entry_type, knuth.publisher) == ("The TeXbook", None,
+                                                               "Addison-Wesley")
+    assert [s.name for s in catalog.sections] == ["Imported"]
+
+
+def test_section_option_and_keywords_naming_sections(catalog_copy, tmp_path, run):
+    source = write(tmp_path, "@misc{new2024x, title = {Brand New Thing: A Study},\n"
+                             "  keywords = {Training, Unknown Topic}}\n")
+    result = run("--catalog", catalog_copy, "import", "bibtex", source, "-s", "My Papers")
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(catalog_copy)
+    mine = catalog.sections[-1]
+    assert (mine.name, mine.file) == ("My Papers", "my-papers.yaml")
+    assert [(lst.key, lst.home) for lst in mine.listings] == [("new2024x", True)]
+    assert [(lst.key, lst.home) for lst in catalog.section("Training").listings][-1] == \
+        ("new2024x", False)
+    assert "Unknown Topic" not in [s.name for s in catalog.sections]
+
+
+def test_without_section_first_keyword_is_home_and_new_sections_are_made(tmp_path, run):
+    source = write(tmp_path, "@misc{a1, title={One}, keywords={Alpha, Beta}}\n"
+                             "@misc{b1, title={Two}, keywords={Beta}}\n")
+    assert run("--catalog", tmp_path / "cat", "import", "bibtex", source).exit_code == 0
+    catalog = load_catalog(tmp_path / "cat")
+    assert [(s.name, [(lst.key, lst.home) for lst in s.listings]) for s in catalog.sections] \
+        == [("Alpha", [("a1", True)]), ("Beta", [("b1", True), ("a1", False)])]
+
+
+def test_section_named_like_the_manifest_gets_its_own_file(tmp_path, run):
+    source = write(tmp_path, "@misc{a1, title={One}}\n")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "Catalog")
+    assert result.exit_code == 0
+    catalog = load_catalog(tmp_path / "cat")
+    assert catalog.section("Catalog").file == "catalog-2.yaml"
+
+
+# ---- duplicates and keys ---------------------------------------------------------------
+
+def test_duplicates_are_skipped_and_reported_and_reimport_changes_nothing(catalog_copy,
+                                                                          tmp_path, run):
+    catalog = load_catalog(catalog_copy)
+    bamboo = catalog.entries["thorpe2023bamboo"]
+    with_doi = next(e for e in catalog.entries.values() if e.doi)
+    source = write(tmp_path, f"""
+@misc{{thorpe2023bamboo, title = {{{bamboo.title}}}}}
+@misc{{bamboo_again, title = {{{bamboo.title.upper()}}}}}
+@misc{{by_doi, title = {{Other Words}}, doi = {{https://doi.org/{with_doi.doi}}}}}
+@misc{{fresh2024, title = {{A Fresh Paper}}}}
+""")
+    result = run("--catalog", catalog_copy, "import", "bibtex", source, "-s", "Misc")
+    assert result.exit_code == 0, result.output
+    assert "added 1 entries, skipped 3 the catalog already has" in result.stderr
+    assert "duplicate: 'bamboo_again' is 'thorpe2023bamboo' (same title); skipped" \
+        in result.stderr
+    assert f"duplicate: 'by_doi' is '{with_doi.key}' (same DOI); skipped" in result.stderr
+    assert "fresh2024" in load_catalog(catalog_copy).entries
+    before = tree_bytes(catalog_copy)
+    again = run("--catalog", catalog_copy, "import", "bibtex", source, "-s", "Misc")
+    assert again.exit_code == 0 and "added 0 entries, skipped 4" in again.stderr
+    assert tree_bytes(catalog_copy) == before
+
+
+def test_key_of_another_paper_is_an_error_and_nothing_is_written(catalog_copy, tmp_path, run):
+    source = write(tmp_path, "@misc{fresh2024, title={Fine}}\n\n"
+                             "@misc{thorpe2023bamboo, title={Something Else Entirely}}\n")
+    before = tree_bytes(catalog_copy)
+    result = run("--catalog", catalog_copy, "import", "bibtex", source, "-s", "Misc")
+    assert result.exit_code == 2
+    assert f"{source}:3: key 'thorpe2023bamboo' already names another entry" in result.stderr
+    assert tree_bytes(catalog_copy) == before
+
+
+def test_dry_run_writes_nothing(catalog_copy, tmp_path, run):
+    source = write(tmp_path, "@misc{fresh2024, title={Fine}}\n")
+    before = tree_bytes(catalog_copy)
+    result = run("--catalog", catalog_copy, "import", "bibtex", source, "-s", "X", "--dry-run")
+    assert result.exit_code == 0 and "would add 1 entries" in result.stderr
+    assert tree_bytes(catalog_copy) == before
+
+
+# ---- bad files: one located error per problem, exit 2, nothing written ----------------------
+
+@pytest.mark.parametrize("text, line, message", [
+    ("@article{a,\n  title = {Open},\n  year = 2020\n", 1, "Unexpectedly reached end of file"),
+    ("@misc{ok, title={Fine}}\n\n@article{a,\n  title = {Open,\n  year = 2020}\n\n"
+     "@misc{b, title={x}}\n", 3, "unbalanced braces"),
+    ("@article{a,\n  title = {Closed}},\n  year = 2020\n}\n", 2, "text with `}` outside"),
+    ("@misc{a, title={x}}\n@misc{a, title={y}}\n", 2, "Duplicate entry key 'a'"),
+    ("@misc{a b, title={x}}\n", 1, "key 'a b' cannot be a catalog key"),
+    ("@misc{9lives, title={x}}\n", 1, "key '9lives' cannot be a catalog key"),
+    ("@misc{a,\n  author = {A}\n}\n", 1, "entry has no title"),
+    ("@misc{a,\n  title = {T},\n  year = {soon}\n}\n", 3, "year 'soon' is not a year"),
+    ("@misc{a,\n  title = {T},\n  url = {www.example.org}\n}\n", 3,
+     "url 'www.example.org' must be an http:// or https:// URL"),
+    ("@misc{a,\n  title = {T},\n  doi = {not-a-doi}\n}\n", 3, "doi 'not-a-doi' is not a DOI"),
+    ("@misc{a,\n  title = {T},\n  eprint = {hep/xyz}, archiveprefix = {arXiv}\n}\n", 3,
+     "eprint 'hep/xyz' is not an arXiv id"),
+    ("@misc{a,\n  title = {T},\n  eprint = {123}, eprinttype = {hdl}\n}\n", 3,
+     "only arXiv is kept"),
+    ("@misc{a,\n  title = {T},\n  journal = jcp\n}\n", 3, "undefined @string"),
+    ("@misc{a,\n  title = {T},\n  author = {Smith, John, Jr, Extra}\n}\n", 3, "author"),
+])
+def test_bad_file_is_a_located_error_and_nothing_is_written(tmp_path, run, text, line,
+                                                            message):
+    source = write(tmp_path, text)
+    folder = tmp_path / "cat"
+    result = run("--catalog", folder, "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 2, result.output
+    assert f"{source}:{line}: " in result.stderr and message in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+    assert not folder.exists()
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path, run):
+    source = write(tmp_path, "@misc{a, title={T}, year={x}}\n\n@misc{b,\n  title={U},\n"
+                             "  url={ftp://x}\n}\n\n@misc{c, title={open\n")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(": ", 2)[1].rsplit(":", 1)[1] for line in lines] == ["1", "5", "8"]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"@misc{a, title={Caf\xe9}}\n", "1: not valid UTF-8"),
+    (b"@misc{a,\n title={x}}\x00\n", "2: binary data"),
+])
+def test_non_utf8_and_binary_bib(tmp_path, run, data, message):
+    source = tmp_path / "refs.bib"
+    source.write_bytes(data)
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 2 and f"{source}:{message}" in result.stderr
+    assert not (tmp_path / "cat").exists()
