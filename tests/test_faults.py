@@ -445,3 +445,27 @@ def test_bad_markdown_lists_give_located_errors(tmp_path, seed_path, run):
         assert result.exit_code == 2, (kind, result.output)
         assert result.stderr.startswith(f"oflbib: {source}:"), (kind, result.stderr)
         assert not folder.exists(), kind
+
+
+@pytest.mark.parametrize("text, line", [
+    ("# L\n### A\n- [{}](https://x.org/a)\n", 3),  # only markup: no title left
+    ("# L\n### A\n- [ { } . ](https://x.org/a)\n", 3),
+])
+def test_markdown_item_without_title_text_is_refused(tmp_path, run, text, line):
+    source = tmp_path / "list.md"
+    source.write_text(text)
+    result = run("--catalog", tmp_path / "cat", "import", "markdown", source)
+    assert result.exit_code == 2 and f"{source}:{line}: link has no title" in result.stderr
+    assert not (tmp_path / "cat").exists()
+
+
+def test_section_names_never_share_or_overwrite_a_catalog_file(tmp_path, run):
+    """`### Catalog` would have been written over catalog.yaml, and `C++` and `C#` into
+    one c.yaml, the second section replacing the first."""
+    source = tmp_path / "list.md"
+    source.write_text("# L\n### Catalog\n- [One: A](https://x.org/1)\n### C++\n"
+                      "- [Two: B](https://x.org/2)\n### C#\n- [Three: C](https://x.org/3)\n")
+    assert run("--catalog", tmp_path / "cat", "import", "markdown", source).exit_code == 0
+    catalog = load_catalog(tmp_path / "cat")
+    assert [(s.name, s.file, len(s.listings)) for s in catalog.sections] == [
+        ("Catalog", "catalog-2.yaml", 1), ("C++", "c.yaml", 1), ("C#", "c-2.yaml", 1)]

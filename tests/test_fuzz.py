@@ -35,8 +35,8 @@ def either(structured: st.SearchStrategy[str]) -> st.SearchStrategy[bytes]:
     return st.one_of(structured.map(lambda t: t.encode("utf-8")), st.binary(max_size=400))
 
 
-_TEXT = ["{", "}", "{GPU}", "\\", "\\]", "\\,", "\\.", ", ", ".", " ", "[", "]", "(", ")",
-         "](", "awesome", "Caf\u00c3\u00a9", *FRAGMENTS]
+_TEXT = ["{", "}", "{}", "{GPU}", "\\", "\\]", "\\,", "\\.", ", ", ".", " ", "[", "]", "(", ")",
+         "](", "awesome", "Caf\u00c3\u00a9", "Title: Words", "\u200b", "\t", "`"]
 # Lines of an awesome-list: headings, link items, framework lines and prose, each with
 # hostile text where the list has text.
 _MARKDOWN_LINE = st.tuples(

@@ -36,13 +36,17 @@ PAYLOADS = [
     r"}}}{{{ \\ \{ \} #1 $x^2$ a_b ~ & <b>",
     "a\n\n\\par\n@comment{x}",
 ]
+# A very long title: 20,000 characters of words, ending in a payload. (Only the title:
+# BibTeX truncates a name beyond 500 characters in plainnat's labels, see reliability.md.)
+LONG = "many words in a very long title " * 625 + PAYLOADS[0]
 SECTION = r"Sec} \input{/etc/passwd} @misc{forged2,"
 URL = r"https://example.org/a}\input{/etc/passwd}%0A#x_y&z~^"
 DOI = r"10.1234/a}\write18{touch PWNED-doi}%#_&~^$"
 
 
 def hostile_catalog() -> Catalog:
-    """One entry per payload, with the payload in every text field it can reach."""
+    """One entry per payload, with the payload in every text field it can reach, and one
+    with the long title."""
     catalog = Catalog(title="List", blocks=[Block(section=SECTION, heading=SECTION, level=3)])
     section = Section(SECTION, "s.yaml", SECTION)
     for number, payload in enumerate(PAYLOADS, start=1):
@@ -52,6 +56,9 @@ def hostile_catalog() -> Catalog:
             year=2023, venue="NSDI", container=payload, publisher=payload, pages="1--2",
             doi=DOI, urls=[URL], arxiv_class=payload)
         section.listings.append(Listing(key))
+    catalog.entries["long"] = Entry(key="long", kind="paper", title=LONG, year=2023,
+                                    authors=[Person(family="Doe", given="Jane")])
+    section.listings.append(Listing("long"))
     catalog.sections.append(section)
     catalog.refresh_sections()
     return catalog
@@ -83,7 +90,8 @@ def compile_with(folder: Path, bib: str, preamble: str, backend: list[str]) -> t
     (folder / "refs.bib").write_text(bib, encoding="utf-8")
     (folder / "doc.tex").write_text(
         "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
-        f"{preamble}\n\\begin{{document}}\n\\nocite{{*}}\n\\printbib\n\\end{{document}}\n",
+        f"{preamble}\n\\pagestyle{{empty}}\n"  # no page numbers in the typeset text
+        "\\begin{document}\n\\nocite{*}\n\\printbib\n\\end{document}\n",
         encoding="utf-8")
     latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-shell-escape",
              "-output-format=dvi", "doc"]
@@ -102,8 +110,8 @@ def assert_nothing_ran(folder: Path, log: str) -> None:
 def assert_payloads_shown(text: str) -> None:
     shown = squeezed(text)
     assert "root:" not in shown
-    for payload in PAYLOADS:
-        assert squeezed(payload) in shown, payload
+    for payload in [*PAYLOADS, LONG]:
+        assert squeezed(payload) in shown, payload[:80]
 
 
 def test_bibtex_output_parses_to_exactly_the_entries():
@@ -177,4 +185,4 @@ def test_markdown_list_keeps_every_payload_one_item():
     catalog = hostile_catalog()
     draft = classify(logical_lines(render(catalog, "markdown")), "list.md")
     items = [item for items in draft.sections.values() for item in items]
-    assert [reads_as(item.title) for item in items] == [reads_as(p) for p in PAYLOADS]
+    assert [reads_as(item.title) for item in items] == [reads_as(p) for p in [*PAYLOADS, LONG]]

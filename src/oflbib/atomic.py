@@ -3,7 +3,9 @@
 Each file goes to a temporary sibling first; a journal listing the renames is written
 atomically; then the renames happen. A crash before the journal leaves the old files;
 a crash after it is rolled forward by `recover` on the next run. So a reader sees the
-old version or the new one, never a mix.
+old version or the new one, never a mix. Recovery happens only under the write lock
+(the next writer takes it; a reader takes it briefly when there is debris), so a live
+writer's temporaries are never mistaken for a dead one's.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from oflbib.catalog import codec, schema, yamlfiles
@@ -35,9 +36,10 @@ _KNOWN = {"author", "title", "booktitle", "journal", "journaltitle", "year", "da
           "archiveprefix", "eprinttype", "primaryclass", "eprintclass", "url", "howpublished",
           "keywords", "key"}
 # bibtex type -> (kind, the record type the exporter writes it for)
-_TYPES = {"inproceedings": ("paper", PROCEEDINGS_PAPER), "conference": ("paper", PROCEEDINGS_PAPER),
-          "article": ("paper", JOURNAL_ARTICLE), "misc": ("paper", None),
-          "software": ("software", None), "online": ("list", None), "www": ("list", None)}
+_TYPES = {"inproceedings": ("paper", PROCEEDINGS_PAPER),
+          "conference": ("paper", PROCEEDINGS_PAPER), "article": ("paper", JOURNAL_ARTICLE),
+          "misc": ("paper", None), "software": ("software", None), "online": ("list", None),
+          "www": ("list", None)}
 # model fact -> the fields it is read from, for provenance (`file.bib:line`)
 _SOURCES = {"title": ("title",), "authors": ("author",), "year": ("year", "date"),
             "venue": ("booktitle", "journaltitle", "journal"), "pages": ("pages",),
@@ -46,6 +48,8 @@ _URL_COMMAND = re.compile(r"^\\url\{(.*)\}$", re.S)
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _ARXIV_PREFIX = re.compile(r"^arxiv:\s*", re.I)
 _AND = re.compile(r"[{}]|\s+and\s+", re.I)
+# bibtexparser logs each block it cannot parse; we report them ourselves, located.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 
 @dataclass
@@ -55,7 +59,6 @@ class BibEntry:
     entry: Entry
     line: int
     keywords: list[str]
-    source_type: str
 
 
 @dataclass
@@ -87,9 +90,6 @@ def parse_bibtex(text: str, path: str) -> BibFile:
     import bibtexparser
     from bibtexparser.model import ImplicitComment
 
-    # bibtexparser logs each failed block; we report them ourselves, located.
-    logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
-    logging.getLogger("bibtexparser").propagate = False
     library = bibtexparser.parse_string(text)
     problems = [Problem(_failure(block), path, (block.start_line or 0) + 1)
                 for block in library.failed_blocks]
@@ -135,7 +135,7 @@ def _convert(block, path: str, stats: BibFile) -> BibEntry:
 
     def text(name: str) -> str | None:
         value = fields.get(name)
-        return latex_to_text(str(value.value)) or None if value else None
+        return (latex_to_text(str(value.value)) or None) if value else None
 
     def at(name: str) -> int:
         return fields[name].start_line + 1 if name in fields else line
@@ -145,7 +145,7 @@ def _convert(block, path: str, stats: BibFile) -> BibEntry:
     if not title:
         raise _Bad("entry has no title", at("title"))
     entry = Entry(key=block.key, kind=kind, title=title,
-                  authors=_people(str(fields["author"].value), at("author"))
+                  authors=_people(str(fields["author"].value), at("author"), stats)
                   if "author" in fields else [],
                   year=_year(text("year") or text("date"), at("year") if "year" in fields
                              else at("date")),
@@ -167,17 +167,18 @@ def _convert(block, path: str, stats: BibFile) -> BibEntry:
         for fact, names in _SOURCES.items() if any(n in fields for n in names)}
     _check_schema(entry, line)
     keywords = [k.strip() for k in re.split(r"[,;]", text("keywords") or "") if k.strip()]
-    return BibEntry(entry, line, keywords, source_type)
+    return BibEntry(entry, line, keywords)
 
 
-def _people(value: str, line: int) -> list[Person]:
+def _people(value: str, line: int, stats: BibFile) -> list[Person]:
     """Names as BibTeX reads them: split at `and` outside braces, each into its parts."""
     from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
     people = []
     for name in _split_and(value):
         if name.strip().lower() == "others":
-            continue  # "and others" is BibTeX's et al.
+            stats.ignored["author 'and others'"] += 1  # BibTeX's et al.: no one to list
+            continue
         try:
             parts = parse_single_name_into_parts(name)
         except InvalidNameError as err:
@@ -320,18 +321,23 @@ def _top_groups(latex: str) -> list[str]:
             depth += 1
         elif char == "}" and depth:
             depth -= 1
-            escaped = latex[start - 1:start] == "\\" or re.search(r"\\[A-Za-z]+$",
-                                                                latex[:start])
+            before = latex[max(0, start - 64):start]  # a command's name, if any
+            escaped = before.endswith("\\") or re.search(r"\\[A-Za-z]+$", before)
             if depth == 0 and not escaped and not latex[start + 1:].startswith("\\"):
                 groups.append(latex[start + 1:index])
     return groups
 
 
-def _check_schema(entry: Entry, line: int) -> None:
-    """The catalog loader's own schema: what would not load is never written."""
+@lru_cache(maxsize=1)
+def _entry_validator():
     from jsonschema import Draft7Validator
 
-    errors = sorted(Draft7Validator(schema.ENTRY).iter_errors(codec.entry_to_data(entry)),
+    return Draft7Validator(schema.ENTRY)
+
+
+def _check_schema(entry: Entry, line: int) -> None:
+    """The catalog loader's own schema: what would not load is never written."""
+    errors = sorted(_entry_validator().iter_errors(codec.entry_to_data(entry)),
                     key=lambda e: list(map(str, e.path)))
     if errors:
         where = ".".join(map(str, errors[0].path)) or "entry"

@@ -110,12 +110,12 @@ def parse_link_item(line: Line, body: str, body_start: int, path: str) -> Item:
     raw_title = body[1:close]
     url = body[close + 2:end].strip()
     tag = fold_space(body[end + 1:])
-    if not raw_title.strip():
+    title, protect = clean_title(raw_title)
+    if not title:  # also `[{}]` or `[.]`: markup with no text left
         raise OflbibError(Problem("link has no title", path, line.number))
     if url and not _URL.fullmatch(url):  # `[Title]()`: no link yet
         raise OflbibError(Problem(f"link URL {url!r} must start with http:// or https://",
                                   path, _locate(line, body_start + close)))
-    title, protect = clean_title(raw_title)
     urls = [url] if url else []
     seed = Seed(title=fold_space(raw_title), venue=tag or None, urls=urls)
     kind = "list" if _LIST_WORDS.search(title) or _LIST_WORDS.search(url) else "paper"
