@@ -108,7 +108,8 @@ TRICKY = ["yes", "on", "No", "TRUE", "1:30", "0123", "-5", "7", "2204.12013", "1
           "a #b", "a#b", "#x", "- x", "-x", "? x", "?x", "it's", "it's: so", 'say "hi"',
           "back\\slash", "both ' and \\", "---", "...x", "@x", "`x", "%x", "!x", "&x", "*x",
           "|x", ">x", "[x]", "{x}", "a, b", "λDNN", "日本語", "nb\xa0sp", "nb\xa0sp's", "tab\tx",
-          "line\nbreak", "nel\x85x", "sep\u2028x", "bom\ufeffx", "del\x7fx", "😀 emoji"]
+          "line\nbreak", "nel\x85x", "sep\u2028x", "bom\ufeffx", "del\x7fx", "😀 emoji",
+          "long words " * 900, "long it's " * 900, "long: colon " * 900]
 
 
 @pytest.mark.parametrize("text", TRICKY)

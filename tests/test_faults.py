@@ -25,6 +25,7 @@ import pytest
 from oflbib import atomic
 from oflbib.catalog.store import load_catalog
 from tests.conftest import tree_bytes
+from tests.resolve_support import small_corpus
 
 # ---- shared helpers ------------------------------------------------------------------
 
@@ -469,3 +470,33 @@ def test_section_names_never_share_or_overwrite_a_catalog_file(tmp_path, run):
     catalog = load_catalog(tmp_path / "cat")
     assert [(s.name, s.file, len(s.listings)) for s in catalog.sections] == [
         ("Catalog", "catalog-2.yaml", 1), ("C++", "c.yaml", 1), ("C#", "c-2.yaml", 1)]
+
+
+# ---- kill -9 in the middle of resolve --------------------------------------------------
+
+@pytest.mark.parametrize("hook", ["replace", "fsync"])
+def test_resolve_killed_at_every_rename_and_fsync(replay, resolve_env, catalog_root, tmp_path,
+                                                  hook):
+    """`resolve` against the stand-in services, killed at each rename and fsync (of its
+    answer cache and of the catalog): the catalog is the old or the resolved one."""
+    small_corpus().serve(replay)
+    old = clean(tree_bytes(catalog_root))
+    reference = tmp_path / "reference"
+    shutil.copytree(catalog_root, reference)
+    assert cli("--catalog", reference, "resolve", "-q").returncode == 0
+    new = clean(tree_bytes(reference))
+    assert new != old
+    restore(reference, old)
+    shutil.rmtree(tmp_path / "cache")  # each run below starts without answers
+    total = calls_made(hook, "--catalog", reference, "resolve", "-q")
+    assert total >= 2
+    seen = set()
+    for at in range(1, total + 1):
+        restore(catalog_root, old)
+        shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+        result = killed_cli(hook, at, "--catalog", catalog_root, "resolve", "-q")
+        assert result.returncode == -signal.SIGKILL, result.stderr
+        assert_files_whole(catalog_root, old, new)
+        load_catalog(catalog_root)  # the next run recovers
+        seen.add(assert_old_or_new(catalog_root, old, new))
+    assert seen == {"old", "new"}

@@ -157,6 +157,8 @@ _EDITIONS: dict[str, dict[int, Edition]] = {
     'MLSys': {
         2021: Edition('Proceedings of Machine Learning and Systems 3 (MLSys 2021)',
               None, 'https://proceedings.mlsys.org/paper_files/paper/2021/hash/c0987e6b6da2428e8cd43efa74790ccb-Abstract.html'),
+        2022: Edition('Proceedings of Machine Learning and Systems 4 (MLSys 2022)',
+              None, 'https://proceedings.mlsys.org/paper_files/paper/2022/hash/676638b91bc90529e09b22e58abb01d6-Abstract.html'),
         2023: Edition('Proceedings of Machine Learning and Systems 5 (MLSys 2023)',
               None, 'https://proceedings.mlsys.org/paper_files/paper/2023/hash/5a54f79333768effe7e8927bcccffe40-Abstract-mlsys2023.html'),
     },

@@ -203,7 +203,9 @@ def read(text: str, resolvers: Resolvers) -> Any:
 
 # ---- writing ---------------------------------------------------------------------------
 
-WIDTH = 4096  # ruamel's line width in `yamlfiles`; longer lines it would fold
+# ruamel's line width in `yamlfiles`: beyond any value, so no scalar is ever folded over
+# lines (a folded double-quoted value would read back with a space added).
+WIDTH = 1 << 30
 
 
 @lru_cache(maxsize=None)
@@ -255,24 +257,19 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def line(self, text: str) -> None:
-        if len(text) > WIDTH - 96:  # ruamel may fold near the width: let it decide
-            raise NotCanonical("long line")
-        self.lines.append(text)
-
     def mapping(self, data: dict[str, Any], indent: int, lead: str) -> None:
         if not data:
             raise NotCanonical("empty mapping")  # ruamel writes `{}`
         for key, value in data.items():
             key = _key_text(key)
             if isinstance(value, dict):
-                self.line(f"{lead}{key}:")
+                self.lines.append(f"{lead}{key}:")
                 self.mapping(value, indent + 2, " " * (indent + 2))
             elif isinstance(value, list):
-                self.line(f"{lead}{key}:")
+                self.lines.append(f"{lead}{key}:")
                 self.sequence(value, indent + 2)
             else:
-                self.line(f"{lead}{key}: {scalar_text(value)}")
+                self.lines.append(f"{lead}{key}: {scalar_text(value)}")
             lead = " " * indent
 
     def sequence(self, items: list[Any], indent: int) -> None:
@@ -285,7 +282,7 @@ class _Writer:
             elif isinstance(item, list):
                 raise NotCanonical("nested sequence")
             else:
-                self.line(dash + scalar_text(item))
+                self.lines.append(dash + scalar_text(item))
 
 
 def write(data: dict[str, Any], header: str) -> str:

@@ -11,6 +11,7 @@ from scratch takes `canonical`'s writer, which gives the same bytes much faster.
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -126,9 +127,11 @@ def line_of(text: str, data_path: list[str | int]) -> int | None:
 def round_trip_yaml():
     from ruamel.yaml import YAML
 
+    from oflbib.catalog.canonical import WIDTH
+
     rt = YAML(typ="rt")
     rt.indent(mapping=2, sequence=4, offset=2)
-    rt.width = 4096  # never fold long titles over lines
+    rt.width = WIDTH
     rt.preserve_quotes = True
     return rt
 
@@ -183,14 +186,22 @@ def _identity_of(items: list[Any]) -> bool:
     return bool(items) and all(_ident(item) is not None for item in items)
 
 
-def _literal_blocks(value: Any) -> Any:
-    """Multi-line text as `|` blocks, so prose reads as prose in the file."""
-    from ruamel.yaml.scalarstring import LiteralScalarString
+# Line breaks to YAML 1.1 (our reader) but text to YAML 1.2 (ruamel, which writes them
+# raw unless the scalar is double-quoted, where they become `\N`, `\L`, `\P`).
+_UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _styled(value: Any) -> Any:
+    """Multi-line text as `|` blocks, so prose reads as prose in the file; text with a
+    Unicode line break double-quoted, so it reads back as written."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
     if isinstance(value, dict):
-        return {k: _literal_blocks(v) for k, v in value.items()}
+        return {k: _styled(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_literal_blocks(v) for v in value]
+        return [_styled(v) for v in value]
+    if isinstance(value, str) and _UNICODE_BREAKS.search(value):
+        return DoubleQuotedScalarString(value)
     if isinstance(value, str) and "\n" in value and value == value.strip() \
             and all(c.isprintable() or c == "\n" for c in value):
         return LiteralScalarString(value)
@@ -212,7 +223,7 @@ def render(new: dict[str, Any], existing_text: str | None, header: str) -> bytes
 def render_round_trip(new: dict[str, Any], existing_text: str | None, header: str) -> bytes:
     """`render` through ruamel.yaml alone: the reference the canonical writer matches."""
     rt = round_trip_yaml()
-    new = _literal_blocks(new)
+    new = _styled(new)
     if existing_text is not None:
         try:
             document = rt.load(existing_text)
