@@ -19,7 +19,7 @@ from oflbib.venues import VENUES
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow,
                                                        HealthCheck.filter_too_much]}
-settings.register_profile("ci", max_examples=150, database=None, print_blob=True, **_COMMON)
+settings.register_profile("ci", max_examples=400, database=None, print_blob=True, **_COMMON)
 settings.register_profile("dev", max_examples=150, **_COMMON)
 settings.register_profile("thorough", max_examples=5000, **_COMMON)
 settings.load_profile(os.environ.get("OFLBIB_HYPOTHESIS")

@@ -1,5 +1,5 @@
 """The benchmark scripts run, and the fast paths they measure give exactly what the
-reference paths give. No timings are asserted (docs/performance.md has them)."""
+reference paths give. No timings are asserted (the README's Performance section has them)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from oflbib.resolvers.base import SourceError
 from oflbib.resolvers.manners import Pace
 from tests.replay_server import (
     ATOM_HEADERS, CROSSREF_HEADERS, Reply, arxiv_ids, arxiv_search, atom_entry, atom_feed,
-    crossref_dois, crossref_item, crossref_search, fixture, recorded, work_list,
+    crossref_dois, crossref_item, crossref_search, fixture, recorded, work, work_list,
 )
 from tests.resolve_support import arxiv_source, crossref_source
 
@@ -268,3 +268,29 @@ def test_a_full_page_is_asked_again_in_halves(replay, timing) -> None:
     found = arxiv_source(replay, timing).search(titles)
     assert [raw["id"] for raw in found[titles[0]]] == ["2202.00001v1"]
     assert len(replay.seen) == 3
+
+
+@pytest.mark.parametrize("title, text", [
+    ("Growth of <i>E. coli</i> &amp; <b>yeast</b>", "Growth of E. coli & yeast"),
+    ("H<sub>2</sub>O and CO<jats:sub>2</jats:sub>", "H2O and CO2"),
+    ("<jats:title>Main</jats:title><jats:p>Sub</jats:p>", "Main Sub"),
+    ("A<br/>B", "A B"),
+    ("x < y > z &lt;i&gt;", "x < y > z <i>"),  # text, and an escaped tag, stay text
+])
+def test_crossref_title_markup_becomes_plain_text(replay, timing, title, text) -> None:
+    replay.on(lambda s: s.path.startswith("/works/"), work(crossref_item("10.1145/1", title)))
+    source = crossref_source(replay, timing)
+    assert source.record(source.fetch(["10.1145/1"])["10.1145/1"]).title == text
+
+
+@pytest.mark.parametrize("title, text", [
+    (r"$\lambda$DNN: Achieving Predictable Distributed {DNN} Training",
+     "λDNN: Achieving Predictable Distributed DNN Training"),
+    (r"Training 100\% of \textit{GPT} in FP$_8$", "Training 100% of GPT in FP_8"),
+    ("50% Faster Serving & Less Memory", "50% Faster Serving & Less Memory"),  # not TeX
+    (r"A $\sqrt{n}$ Bound & 20% Less", "A √(n) Bound & 20% Less"),
+])
+def test_arxiv_titles_written_in_tex_become_text(replay, timing, title, text) -> None:
+    replay.on(on_arxiv, atom_feed([atom_entry("2301.00001", title)]))
+    source = arxiv_source(replay, timing)
+    assert source.record(source.fetch(["2301.00001"])["2301.00001"]).title == text

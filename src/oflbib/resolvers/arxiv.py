@@ -59,13 +59,23 @@ def raw_from_result(result: Any) -> Raw:
     }
 
 
+def title_text(title: str) -> str:
+    """arXiv titles are written in TeX (`$\\lambda$DNN`, `100\\%`); their text, decoded only
+    when TeX is there, and with a bare `%` or `&` kept as the character it is."""
+    if not re.search(r"[$\\]", title):
+        return fold_space(title)
+    from oflbib.latex import latex_to_text
+
+    return latex_to_text(re.sub(r"(?<!\\)([%&#])", r"\\\1", title))
+
+
 def record_from_raw(raw: Mapping[str, Any]) -> Record:
     """A preprint record; a journal reference that names a known venue gives venue and year."""
     year = int(raw["published"][:4])
     mention = venue_in_text(raw.get("journal_ref"))
     return Record(
         source="arxiv", role=PREPRINT, url=f"https://arxiv.org/abs/{raw['id']}",
-        title=fold_space(raw["title"]),
+        title=title_text(raw["title"]),
         authors=tuple(person_from_name(name) for name in raw.get("authors") or []),
         year=(mention.year or year) if mention else year, work_type="preprint",
         venue=mention.venue if mention else None,

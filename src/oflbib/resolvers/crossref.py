@@ -9,6 +9,7 @@ httpx2's own. Nothing of HTTP is reimplemented, and other users of habanero are 
 
 from __future__ import annotations
 
+import html
 import importlib
 import json
 import re
@@ -117,11 +118,24 @@ def _route_habanero_through_transport() -> None:
 
 # ---- records ---------------------------------------------------------------------------
 
+# A JATS/HTML tag (`<i>`, `</jats:sub>`, `<mml:math ...>`): a letter right after `<`, so
+# text such as `x < y` is not taken for one. Inline tags go; a line or paragraph break
+# becomes a space.
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:\s[^<>]*)?/?>")
+_BREAKS = {"br", "p", "jats:p", "jats:break", "jats:title"}
+
+
+def _untagged(match: re.Match[str]) -> str:
+    return " " if match.group(2).lower() in _BREAKS else ""
+
+
 def _text(values: Sequence[str] | None) -> str | None:
-    """First of Crossref's list-valued text fields, without JATS markup or line breaks."""
+    """First of Crossref's list-valued text fields as plain text: markup dropped (it is
+    formatting, and `H<sub>2</sub>O` reads `H2O`), entities such as `&amp;` decoded, line
+    breaks folded. Exporters escape what is left for each format."""
     if not values:
         return None
-    return fold_space(re.sub(r"<[^>]+>", " ", values[0])) or None
+    return fold_space(html.unescape(_TAG.sub(_untagged, values[0]))) or None
 
 
 def _person(author: Mapping[str, Any]) -> Person:
