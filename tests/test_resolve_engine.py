@@ -8,7 +8,9 @@ import pytest
 
 from oflbib.model import Entry, Seed
 from oflbib.resolvers.cache import DAY, ResponseCache
-from oflbib.resolvers.engine import FAILED, NOT_FOUND, RESOLVED, Engine, Want
+from oflbib.resolvers.engine import (
+    FAILED, FAILURES_BEFORE_GIVING_UP, NOT_FOUND, RESOLVED, Engine, Want,
+)
 from oflbib.resolvers.manners import Cancelled
 from oflbib.resolvers.matching import AMBIGUOUS
 from tests.replay_server import (
@@ -137,6 +139,32 @@ def test_one_bad_id_does_not_spoil_its_batch(replay, timing, tmp_path) -> None:
     assert [found[f"g{n}"].status for n in range(3)] == [RESOLVED] * 3
     # Alone, it goes to /works/{doi}, which answers "no such DOI".
     assert found["bad"].status == NOT_FOUND and found["bad"].errors == {}
+
+
+def test_a_source_that_keeps_failing_is_no_longer_asked(replay, timing, tmp_path) -> None:
+    """Crossref down (500 to everything): after FAILURES_BEFORE_GIVING_UP failed requests
+    in a row the run stops asking it; every entry still gets its error, and arXiv, which
+    works, is asked as usual."""
+    Corpus(preprints=[FASTMOE]).serve(replay)
+    replay.on(lambda s: s.path.startswith("/works"),  # answers before the corpus does
+              Reply(500, b"Internal Server Error", {"content-type": "text/plain"}))
+
+    def crossref_requests(wants: list[Want], cache: str) -> tuple[int, dict]:
+        before = len(replay.seen)
+        found = Engine([crossref_source(replay, timing), arxiv_source(replay, timing)],
+                       ResponseCache(tmp_path / cache, DAY), timing).run(wants)
+        return sum(s.path.startswith("/works") for s in replay.seen[before:]), found
+
+    one, _ = crossref_requests([Want.of(paper("p0", "Systems paper number zero here"))], "a")
+    wants = [Want.of(paper(f"p{n}", f"Systems paper number {n} here")) for n in range(12)]
+    wants.append(Want.of(paper("f", FASTMOE["title"], arxiv=FASTMOE["arxiv_id"])))
+    many, found = crossref_requests(wants, "b")
+    # Crossref has 4 requests in flight: up to 3 more start before the third failure.
+    assert one > 1 and many <= (FAILURES_BEFORE_GIVING_UP + 3) * one < len(wants) * one
+    messages = [found[w.key].errors["crossref"] for w in wants]
+    assert sum("not asked: its last 3 requests failed" in m for m in messages) >= 6
+    assert all("500" in m for m in messages)  # the cause is named either way
+    assert "arxiv" in found["f"].records
 
 
 def test_the_sources_are_asked_side_by_side(replay, timing, tmp_path) -> None:

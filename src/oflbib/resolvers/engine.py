@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,9 @@ from oflbib.venues import parse_venue_tag
 
 RESOLVED, NOT_FOUND, FAILED = "resolved", "not found", "error"
 MIN_SEARCH_WORDS = 3  # a bare system name ("KungFu") finds look-alikes, not its paper
+# Requests in a row (each already retried) a source may fail, unreachable or erring, before
+# the run stops asking it: a service that is down costs a few timeouts, not one per batch.
+FAILURES_BEFORE_GIVING_UP = 3
 
 
 def searchable(query: Query) -> bool:
@@ -144,6 +148,29 @@ def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
     return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
 
+class _Breaker:
+    """Counts a source's failed requests in a row; once there are enough, it is down for
+    the rest of the run. Shared by the source's worker threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._in_a_row = 0
+        self.down: str | None = None  # why the run stopped asking
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._in_a_row = 0
+
+    def failed(self, err: SourceError) -> None:
+        if err.status is not None and 400 <= err.status < 500 and err.status != 429:
+            return  # the question's fault, not the service's
+        with self._lock:
+            self._in_a_row += 1
+            if self._in_a_row >= FAILURES_BEFORE_GIVING_UP and self.down is None:
+                self.down = (f"not asked: its last {self._in_a_row} requests failed "
+                             f"(the last: {err})")
+
+
 class Engine:
     def __init__(self, sources: Sequence[Source], cache: ResponseCache, timing: Timing, *,
                  offline: bool = False, progress: Progress | None = None) -> None:
@@ -152,6 +179,7 @@ class Engine:
         self.timing = timing
         self.offline = offline
         self.progress = progress or NoProgress()
+        self._breakers = {source.name: _Breaker() for source in self.sources}
 
     def run(self, wants: Sequence[Want]) -> dict[str, Found]:
         found = {want.key: Found() for want in wants}
@@ -298,14 +326,19 @@ class Engine:
 
     def _ask(self, source: Source, ask: Callable[[Sequence[str]], dict[str, Any]],
              batch: list[str], missing: Any) -> dict[str, Any]:
+        breaker = self._breakers[source.name]
+        if breaker.down:
+            return {question: Failed(f"{source.name}: {breaker.down}") for question in batch}
         try:
             answer = ask(batch)
         except SourceError as err:
+            breaker.failed(err)
             if err.status == 400 and len(batch) > 1:  # one bad question spoils a batch: halve
                 half = len(batch) // 2
                 return {**self._ask(source, ask, batch[:half], missing),
                         **self._ask(source, ask, batch[half:], missing)}
             return {question: Failed(f"{source.name}: {err}") for question in batch}
+        breaker.succeeded()
         return {question: answer.get(question, missing) for question in batch}
 
     def _store(self, source: Source, kind: str, question: str, value: Any) -> None:
