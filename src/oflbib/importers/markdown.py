@@ -253,12 +253,39 @@ def _entry_from_item(item: Item, key: str) -> Entry:
                  venue=item.venue, year=item.year, arxiv=item.arxiv, seed=item.seed)
 
 
-def _same_listing(listing: Listing, item: Item) -> bool:
-    if listing.seed is None:
-        return False
-    if norm_title(listing.seed.title) == norm_title(item.seed.title):
-        return True
-    return bool(listing.seed.urls) and listing.seed.urls == item.seed.urls
+class _Unclaimed:
+    """A section's listings from the last import, found again by the list's title or
+    links: the first unclaimed one in list order, as a linear scan would, but through
+    indexes, so re-importing a long list stays linear."""
+
+    def __init__(self, listings: list[Listing]) -> None:
+        self.listings = listings
+        self.claimed: set[int] = set()
+        self.by_title: dict[str, list[int]] = {}
+        self.by_urls: dict[tuple[str, ...], list[int]] = {}
+        for index, listing in enumerate(listings):
+            if listing.seed is None:
+                continue
+            self.by_title.setdefault(norm_title(listing.seed.title), []).append(index)
+            if listing.seed.urls:
+                self.by_urls.setdefault(tuple(listing.seed.urls), []).append(index)
+
+    def _first(self, indexes: list[int]) -> int | None:
+        while indexes and indexes[0] in self.claimed:
+            indexes.pop(0)
+        return indexes[0] if indexes else None
+
+    def claim(self, item: Item) -> Listing | None:
+        found = [self._first(self.by_title.get(norm_title(item.seed.title), [])),
+                 self._first(self.by_urls.get(tuple(item.seed.urls), []))]
+        index = min((i for i in found if i is not None), default=None)
+        if index is None:
+            return None
+        self.claimed.add(index)
+        return self.listings[index]
+
+    def rest(self) -> list[Listing]:
+        return [lst for i, lst in enumerate(self.listings) if i not in self.claimed]
 
 
 def merge_into(catalog: Catalog, draft: _Draft) -> ImportReport:
@@ -279,19 +306,21 @@ def merge_into(catalog: Catalog, draft: _Draft) -> ImportReport:
         section = Section(name=name, file=old.file if old else new_section_file(name, files),
                           heading=draft.headings[name])
         files.add(section.file)
-        remaining = list(old.listings) if old else []
+        unclaimed = _Unclaimed(list(old.listings) if old else [])
+        listed: set[str] = set()  # keys already listed in this section
         for item in items:
-            match = next((lst for lst in remaining if _same_listing(lst, item)), None)
+            match = unclaimed.claim(item)
             if match is not None:
-                remaining.remove(match)
                 if match.seed != item.seed:
                     report.updated.append(match.key)
                     match.seed = item.seed
                 section.listings.append(match)
+                listed.add(match.key)
                 continue
             known = by_title.get(norm_title(item.title))
-            if known and all(lst.key != known for lst in section.listings):
+            if known and known not in listed:
                 section.listings.append(Listing(known, item.seed, home=False))
+                listed.add(known)
                 entry = catalog.entries[known]
                 if entry.venue is None and item.venue:  # a later listing's tag fills a gap
                     entry.venue, entry.year = item.venue, entry.year or item.year
@@ -303,8 +332,9 @@ def merge_into(catalog: Catalog, draft: _Draft) -> ImportReport:
             catalog.entries[entry.key] = entry
             by_title.setdefault(norm_title(item.title), entry.key)
             section.listings.append(Listing(entry.key, item.seed, home=True))
+            listed.add(entry.key)
             report.added.append(entry.key)
-        for listing in remaining:  # vanished from the list: keep it where it was
+        for listing in unclaimed.rest():  # vanished from the list: keep it where it was
             report.vanished.append((name, listing.key))
             section.listings.append(listing)
         new_sections.append(section)
