@@ -5,13 +5,16 @@
     python benchmarks/run.py --sizes 10000 --resolve-cmd \
         '{python} benchmarks/resolve/run.py --catalog {catalog} --no-baseline'
 
-Start-up: hyperfine runs `oflbib export --format bibtex` on the shipped catalog and
+Start-up: hyperfine runs `oflbib export --format bibtex` on the shipped catalog (again on
+an unchanged catalog, and rendering: its output cache emptied before each run) and
 `pandoc -f csljson -t bibtex bib/refs.json` in one session, and `python -X importtime`
 lists the packages the export imports. Scale: every command runs under GNU
 `/usr/bin/time` (wall time, peak resident memory) on synthetic catalogs from `synth.py`;
 the figure is the median of the runs. Exports and checks read a warm compiled cache (the
-case of a Makefile calling oflbib again and again); `export (cold cache)` starts from an
-empty one, `import markdown` and `build` from an empty folder each run.
+case of a Makefile calling oflbib again and again) and exports render (their output cache
+emptied before each run), except `export bibtex (repeat)`, an unchanged catalog exported
+again; `export (cold cache)` starts from an empty cache, `import markdown` and `build`
+from an empty folder each run.
 
 Python's bytecode goes to WORK/pycache (as an installed package has it precompiled),
 the compiled catalog cache to WORK/cache; nothing is written elsewhere. A tool that is
@@ -141,9 +144,15 @@ def scale(work: Path, size: int, runs: int, pandoc: str | None) -> list[Measure]
     # Pandoc's inputs: the same items, as oflbib writes them (also warms the cache).
     time_once([*oflbib, "export", "--format", "csljson"], warm, data / "refs.json")
     time_once([*oflbib, "export", "--format", "bibtex"], warm, data / "refs.bib")
+    # Exports render: the rendered-output cache is emptied before each run (as after an
+    # edit of the catalog); `(repeat)` is an unchanged catalog exported again.
+    rendered = fresh(work / "cache" / "export")
     rows = [measure(f"export {fmt}", size, [*oflbib, "export", "--format", fmt], warm, runs,
-                    stdout=out) for fmt in FORMATS]
+                    rendered, stdout=out) for fmt in FORMATS]
+    time_once([*oflbib, "export", "--format", "bibtex"], warm, out)  # stores the output
     rows += [
+        measure("export bibtex (repeat)", size, [*oflbib, "export", "--format", "bibtex"],
+                warm, runs, stdout=out),
         measure("export bibtex (cold cache)", size, [*oflbib, "export", "--format", "bibtex"],
                 cold, runs, fresh(cold_cache), stdout=out),
         measure("check", size, [*oflbib, "check", "--quiet"], warm, runs),
@@ -186,12 +195,18 @@ def resolve_hook(work: Path, size: int, runs: int, template: str) -> Measure:
 
 # ---- start-up ---------------------------------------------------------------------------
 
-def imported_packages(work: Path) -> list[str]:
-    """Top-level non-standard-library packages `oflbib export` imports."""
+def catalog_option(shipped: Path) -> list[str]:
+    """`--catalog` for a copy of the repository's catalog/ (SHIPPED/catalog), or none."""
+    return [] if shipped == REPO else ["--catalog", str(shipped / "catalog")]
+
+
+def imported_packages(work: Path, shipped: Path = REPO) -> list[str]:
+    """Top-level non-standard-library packages `oflbib export` imports when it renders."""
     env = bench_env(work, work / "cache")
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "oflbib", "export",
-                           "--format", "bibtex"], env=env, cwd=REPO, capture_output=True,
-                          text=True, check=True)
+    shutil.rmtree(work / "cache" / "export", ignore_errors=True)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "oflbib",
+                           *catalog_option(shipped), "export", "--format", "bibtex"], env=env,
+                          cwd=REPO, capture_output=True, text=True, check=True)
     names = {line.split("|")[-1].strip().split(".")[0]
              for line in done.stderr.splitlines() if line.startswith("import time:")}
     # importtime also lists attempts that failed (the standard library probes for Jython's
@@ -202,20 +217,29 @@ def imported_packages(work: Path) -> list[str]:
                   and importlib.util.find_spec(name) is not None)
 
 
-def startup(work: Path, runs: int, pandoc: str | None) -> dict[str, dict[str, float]]:
+def startup(work: Path, runs: int, pandoc: str | None,
+            shipped: Path = REPO) -> dict[str, dict[str, float]]:
     """hyperfine's statistics for the export and pandoc, measured in one session."""
     hyperfine = shutil.which("hyperfine")
     if hyperfine is None:
         print("hyperfine not found: start-up skipped (apt-get install hyperfine)",
               file=sys.stderr)
         return {}
-    export = shlex.join([*oflbib_command(), "export", "--format", "bibtex"])
-    commands = [export]
+    export = shlex.join([*oflbib_command(), *catalog_option(shipped), "export", "--format",
+                         "bibtex"])
+    # The same export twice: as a Makefile runs it again on an unchanged catalog (the
+    # rendered-output cache answers), and rendering (that cache emptied before each run).
+    commands = [export, export]
+    prepare = ["true", shlex.join(["rm", "-rf", str(work / "cache" / "export")])]
     if pandoc:
-        commands.append(shlex.join([pandoc, "-f", "csljson", "-t", "bibtex", "bib/refs.json"]))
+        commands.append(shlex.join([pandoc, "-f", "csljson", "-t", "bibtex",
+                                    str(shipped / "bib" / "refs.json")]))
+        prepare.append("true")
     with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
         subprocess.run([hyperfine, "-N", "--warmup", "5", "--runs", str(max(runs, 2)),
-                        "--export-json", report.name, *commands],
+                        "--export-json", report.name,
+                        *(arg for command in prepare for arg in ("--prepare", command)),
+                        *commands],
                        env=bench_env(work, work / "cache"), cwd=REPO, check=True,
                        stdout=subprocess.DEVNULL)
         results = json.load(report)["results"]
@@ -239,7 +263,8 @@ def machine() -> str:
             f"Python {platform.python_version()}; {version}; load average {load}")
 
 
-STARTUP_LABELS = ("oflbib export --format bibtex", "pandoc -f csljson -t bibtex bib/refs.json")
+STARTUP_LABELS = ("oflbib export --format bibtex", "oflbib export --format bibtex (rendered)",
+                  "pandoc -f csljson -t bibtex bib/refs.json")
 VERSUS = [("export bibtex", "pandoc csljson -> bibtex"),
           ("export csljson", "pandoc bibtex -> csljson")]
 
@@ -251,9 +276,10 @@ def startup_table(started: dict[str, dict[str, float]]) -> list[str]:
         lines.append(f"| `{label}` | {stats['median'] * 1000:.1f} ms | {stats['mean'] * 1000:.1f}"
                      f" ± {stats['stddev'] * 1000:.1f} ms | "
                      f"{(stats['user'] + stats['system']) * 1000:.1f} ms |")
-    if len(started) == 2:
-        ours, theirs = (started[label]["median"] for label in STARTUP_LABELS)
-        lines.append(f"| **oflbib / pandoc** | **{ours / theirs:.2f}** | | |")
+    if len(started) == 3:
+        repeat, rendered, theirs = (started[label]["median"] for label in STARTUP_LABELS)
+        lines.append(f"| **oflbib / pandoc** | **{repeat / theirs:.2f}** "
+                     f"(rendered: {rendered / theirs:.2f}) | | |")
     return lines
 
 
@@ -313,14 +339,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="a command to time on a fresh copy of a synthetic catalog, "
                              "with {catalog} and {python}, e.g. '{python} "
                              "benchmarks/resolve/run.py --catalog {catalog} --no-baseline'")
+    parser.add_argument("--shipped", type=Path, default=REPO,
+                        help="a folder with catalog/ and bib/refs.json for the start-up "
+                             "figures, e.g. a snapshot of the repository's [default: %(default)s]")
     parser.add_argument("--resolve-size", type=int, default=1000)
     parser.add_argument("--resolve-runs", type=int, default=1)
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     pandoc = shutil.which("pandoc")
     print("start-up ...", file=sys.stderr)
-    started = startup(args.work, args.startup_runs, pandoc)
-    packages = imported_packages(args.work)
+    started = startup(args.work, args.startup_runs, pandoc, args.shipped.resolve())
+    packages = imported_packages(args.work, args.shipped.resolve())
     rows: list[Measure] = []
     for size in args.sizes:
         print(f"{size} entries ...", file=sys.stderr)

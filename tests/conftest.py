@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -18,6 +19,15 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("OFLBIB_SHARED", REPO.parent / "shared"))
 SEED = SHARED / "seed" / "OpenFederatedLearning.md"
 FIXTURES = SHARED / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _collector_unfrozen():
+    """Commands freeze the cycle collector once the catalog is loaded (a choice for a
+    process that exits soon); run in-process here, they must not pile up frozen objects
+    from test to test."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from oflbib.catalog import canonical, compiled, schema, store, yamlfiles
 from oflbib.catalog.quickcheck import compile_schema
 from oflbib.catalog.store import load_catalog, manifest_data, section_file_data
 from oflbib.checks import ERROR, lint
-from oflbib.exporters.csljson import _indented, csl_item, write_csljson
+from oflbib.exporters.csljson import _indented, csl_item, csljson_chunks
 from oflbib.exporters.record import (
     JOURNAL_ARTICLE, LIST, OTHER_PAPER, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, groups,
 )
@@ -220,8 +220,9 @@ def test_csljson_writer_gives_json_dumps_text(synthetic):
     for root in catalogs(synthetic):
         grouped = groups(load_catalog(root))
         items = [csl_item(r) for g in grouped for r in g.records]
-        assert write_csljson(grouped) == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
-    assert write_csljson([]) == "[]\n"
+        text = "".join(csljson_chunks(grouped))
+        assert text == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    assert "".join(csljson_chunks([])) == "[]\n"
     for value in [{}, [], {"a": [], "b": {}}, [1, True, None, 2.5, "q\"\\\n\u2028é😀"],
                   {"issued": {"date-parts": [[2023]]}}]:
         assert _indented(value, "") == json.dumps(value, ensure_ascii=False, indent=2)

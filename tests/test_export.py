@@ -216,3 +216,64 @@ def test_export_to_stdout_and_file(tmp_path, run):
     assert out.read_text().startswith("TY  - COMP")
     bad = run("export", "--section", "nonsense")
     assert bad.exit_code == 2 and "no section 'nonsense'" in bad.stderr
+
+
+# ---- the rendered-output cache (repeated exports of an unchanged catalog) --------------
+
+@pytest.fixture
+def counted_renders(monkeypatch, tmp_path):
+    """A private cache, and the formats `render` was called for (cache misses)."""
+    import oflbib.exporters as exporters
+
+    monkeypatch.setenv("OFLBIB_CACHE_DIR", str(tmp_path / "cache"))
+    real, calls = exporters.render, []
+
+    def counting(catalog, fmt, sections=None):
+        calls.append(fmt)
+        return real(catalog, fmt, sections)
+
+    monkeypatch.setattr(exporters, "render", counting)
+    return calls
+
+
+def test_repeated_export_is_copied_until_a_catalog_file_changes(catalog_copy, run,
+                                                                 counted_renders):
+    args = ("--catalog", catalog_copy, "export", "--format", "bibtex")
+    first = run(*args).stdout
+    assert run(*args).stdout == first  # now the manifest is known: rendered and stored
+    assert run(*args).stdout == first
+    assert counted_renders == ["bibtex", "bibtex"]  # the third came from the cache
+    section = next(p for p in sorted(catalog_copy.glob("*.yaml")) if p.name != "catalog.yaml"
+                   and "\n    year: 20" in p.read_text(encoding="utf-8"))
+    section.write_text(section.read_text(encoding="utf-8").replace(
+        "\n    year: 20", "\n    year: 19", 1), encoding="utf-8")
+    changed = run(*args).stdout
+    assert changed != first and changed == render(load_catalog(catalog_copy), "bibtex")
+    assert counted_renders == ["bibtex"] * 3
+    # Other options are other outputs: a format, a section.
+    name = load_catalog(catalog_copy).sections[0].name
+    assert run("--catalog", catalog_copy, "export", "-f", "ris").stdout.startswith("TY  -")
+    assert run(*args, "-s", name).stdout == render(load_catalog(catalog_copy), "bibtex", [name])
+
+
+def test_damaged_or_misfiled_cached_outputs_are_ignored(catalog_copy, run, counted_renders):
+    from oflbib.catalog import compiled
+
+    for fmt in ("bibtex", "csljson", "bibtex", "csljson"):
+        run("--catalog", catalog_copy, "export", "-f", fmt)
+    stored = {p.name: p.read_bytes() for p in compiled.output_folder().glob("*.marshal")}
+    # The first export met a new catalog (not stored); the others were stored, then copied.
+    assert len(stored) == 2 and counted_renders == ["bibtex", "csljson", "bibtex"]
+    expected = {fmt: render(load_catalog(catalog_copy), fmt) for fmt in ("bibtex", "csljson")}
+    # One entry copied over the other's name (misfiled: that one renders again), then
+    # both truncated (torn: both render again).
+    (one, data), (other, _) = stored.items()
+    (compiled.output_folder() / other).write_bytes(data)
+    for fmt in ("bibtex", "csljson"):
+        assert run("--catalog", catalog_copy, "export", "-f", fmt).stdout == expected[fmt]
+    assert len(counted_renders) == 4
+    for path in compiled.output_folder().glob("*.marshal"):
+        path.write_bytes(path.read_bytes()[:20])
+    for fmt in ("bibtex", "csljson"):
+        assert run("--catalog", catalog_copy, "export", "-f", fmt).stdout == expected[fmt]
+    assert len(counted_renders) == 6

@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,17 +38,66 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
+def _write_temp(path: Path, data: bytes | Iterable[bytes], compare: bool = False) -> Path | None:
+    """Write `data` (bytes, or pieces of it in order) to the file's temporary sibling.
+    With `compare`, None (and no temporary left) when the file already holds these bytes."""
     tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    current = _Comparison(path) if compare else None
     try:
         with open(tmp, "wb") as handle:
-            handle.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
+                if current is not None:
+                    current.feed(piece)
             handle.flush()
+            if current is not None and current.same():
+                tmp.unlink()
+                return None
             os.fsync(handle.fileno())
-    except OSError:
+    except BaseException:
         tmp.unlink(missing_ok=True)  # a full disk must not leave half a file behind
         raise
+    finally:
+        if current is not None:
+            current.close()
     return tmp
+
+
+class _Comparison:
+    """Compares bytes fed piece by piece with a file's, reading it alongside."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.handle = open(path, "rb")
+        except OSError:
+            self.handle = None
+        self.equal = self.handle is not None
+
+    def feed(self, piece: bytes) -> None:
+        if self.equal:
+            self.equal = self.handle.read(len(piece)) == piece
+
+    def same(self) -> bool:
+        """Whether the file holds exactly the bytes fed (so far; call once at the end)."""
+        return self.equal and self.handle.read(1) == b""
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def same_bytes(path: Path, pieces: Iterable[bytes]) -> bool:
+    """Whether `path` holds exactly these bytes (pieces in order), reading it alongside;
+    false as soon as a piece differs."""
+    current = _Comparison(path)
+    try:
+        for piece in pieces:
+            current.feed(piece)
+            if not current.equal:
+                return False
+        return current.same()
+    finally:
+        current.close()
 
 
 def _write_error(path: Path, err: OSError) -> OflbibError:
@@ -59,32 +108,62 @@ def _write_error(path: Path, err: OSError) -> OflbibError:
                        exit_code=1)
 
 
-def write_files(files: dict[Path, bytes], folder: Path) -> None:
-    """Replace every file in `files` (all inside `folder`) in one step."""
-    if not files:
-        return
+def write_files(files: Mapping[Path, bytes] | Iterable[tuple[Path, bytes | Iterable[bytes]]],
+                folder: Path, skip_unchanged: bool = False) -> list[Path]:
+    """Replace every file in `files` (all inside `folder`) in one step; returns the paths
+    written.
+
+    `files` may also be an iterable of (path, data) that renders each file only when asked,
+    and data may come in pieces (an iterable of bytes): each file is streamed to its
+    temporary sibling as it is produced, so a caller writing many large files holds one
+    piece at a time, and the renames still happen all at once. With `skip_unchanged`, a
+    file that already holds the bytes given is left alone (and not returned). If anything
+    fails before the journal is written (an error writing, or one raised while producing a
+    file), every temporary is removed and nothing has changed."""
+    pairs = files.items() if isinstance(files, Mapping) else files
     temps: list[tuple[Path, Path]] = []
+    made_folder = False
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for path, data in files.items():
-            temps.append((_write_temp(path, data), path))
+        for path, data in pairs:
+            if not made_folder:
+                folder.mkdir(parents=True, exist_ok=True)
+                made_folder = True
+            tmp = _write_temp(path, data, compare=skip_unchanged)
+            del data  # held no longer than the caller's own copy
+            if tmp is not None:
+                temps.append((tmp, path))
+        if not temps:
+            return []
+        written = [path for _, path in temps]
         journal = folder / JOURNAL
         plan = json.dumps([[str(t), str(p)] for t, p in temps]).encode()
         tmp_journal = _write_temp(journal, plan)
+        assert tmp_journal is not None
         temps.append((tmp_journal, journal))
         os.replace(tmp_journal, journal)
         _fsync_dir(folder)
     except OSError as err:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+        _discard(temps)
         failed = Path(err.filename) if getattr(err, "filename", None) else folder
         raise _write_error(failed, err) from None
+    except BaseException:
+        _discard(temps)
+        raise
     try:
         _roll_forward(folder)
     except OSError as err:  # the journal is written: the new version is decided
         raise OflbibError(Problem(
             f"cannot finish writing: {err.strerror or err}; the next oflbib command finishes "
             "it", str(err.filename or folder)), exit_code=1) from None
+    return written
+
+
+def _discard(temps: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in temps:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _roll_forward(folder: Path) -> None:

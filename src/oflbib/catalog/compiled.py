@@ -11,6 +11,13 @@ source of the modules that parse and validate (so an edited parser never meets d
 did not produce). Entries live in $OFLBIB_CACHE_DIR/catalog (default
 $XDG_CACHE_HOME/oflbib/catalog or ~/.cache/oflbib/catalog); unused ones go after 30 days.
 A cache that cannot be read or written is skipped without a word: it only costs time.
+
+The same store keeps rendered exports (`rendered`), in $OFLBIB_CACHE_DIR/export: a
+Makefile exporting an unchanged catalog then only hashes the catalog's files and copies
+bytes. Such an output is named by the sha256 of every file the catalog is read from,
+the command's options, and the source of every oflbib module together with the versions
+of Python and of the libraries that render (so any change to what the output depends on
+names another entry).
 """
 
 from __future__ import annotations
@@ -36,12 +43,21 @@ SUFFIX = ".marshal"
 _DECIDERS = ("canonical.py", "compiled.py", "quickcheck.py", "schema.py", "yamlfiles.py")
 
 
+def cache_root() -> Path:
+    """$OFLBIB_CACHE_DIR, else $XDG_CACHE_HOME/oflbib, else ~/.cache/oflbib (the same
+    root as the resolvers' response cache)."""
+    return Path(os.environ.get("OFLBIB_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "oflbib"))
+
+
 def cache_folder() -> Path:
-    """$OFLBIB_CACHE_DIR/catalog, else $XDG_CACHE_HOME/oflbib/catalog, else ~/.cache/...
-    (the same root as the resolvers' response cache)."""
-    root = os.environ.get("OFLBIB_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "oflbib")
-    return Path(root) / "catalog"
+    """Where the compiled catalog files are: CACHE_ROOT/catalog."""
+    return cache_root() / "catalog"
+
+
+def output_folder() -> Path:
+    """Where rendered exports are: CACHE_ROOT/export."""
+    return cache_root() / "export"
 
 
 @lru_cache(maxsize=1)
@@ -72,18 +88,27 @@ def load(raw: bytes, kind: str, compute: Callable[[], Any]) -> Any:
         return compute()
     folder = cache_folder()
     name = entry_name(raw, kind, fingerprint)
+    data = _lookup(folder, name)
+    if data is None:
+        data = compute()
+        _store(folder, name, data)
+    return data
+
+
+def _lookup(folder: Path, name: str) -> Any:
+    """The data stored under `name`, or None (absent, unreadable or damaged). Stored data
+    is never None: a catalog file's data is a mapping, an output is bytes."""
     try:
         with open(folder / name, "rb") as handle:
             stored_name, data = marshal.loads(handle.read())  # 7x faster than load(handle)
             age = time.time() - os.fstat(handle.fileno()).st_mtime
-        if stored_name == name:
-            if age > DAY:
-                os.utime(folder / name)  # still in use: keep it from being pruned
-            return data
     except (OSError, EOFError, ValueError, TypeError):
-        pass  # absent, unreadable or damaged: compute it again
-    data = compute()
-    _store(folder, name, data)
+        return None
+    if stored_name != name:
+        return None  # a file renamed or copied over another: not this entry
+    if age > DAY:
+        with suppress(OSError):
+            os.utime(folder / name)  # still in use: keep it from being pruned
     return data
 
 
@@ -111,3 +136,98 @@ def _prune(folder: Path) -> None:
                 os.unlink(item.path)
     except OSError:
         pass
+
+
+# ---- rendered exports ------------------------------------------------------------------
+
+# Libraries whose code shapes an export's bytes (LaTeX forms, RIS layout): their installed
+# files are part of an output's name, so upgrading one renders anew.
+_RENDERING_LIBRARIES = ("pylatexenc", "rispy")
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> bytes | None:
+    """Everything besides the catalog and the options that an export's bytes depend on:
+    the source of every oflbib module, Python's version (its Unicode tables) and the
+    installed files of the rendering libraries (their names, sizes and times)."""
+    digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}".encode())
+    package = Path(__file__).resolve().parent.parent
+    try:
+        for folder, subfolders, names in os.walk(package):
+            subfolders[:] = sorted(n for n in subfolders if n not in ("__pycache__", "_catalog"))
+            for name in sorted(n for n in names if n.endswith(".py")):
+                source = Path(folder, name).read_bytes()
+                digest.update(f"\0{Path(folder, name).relative_to(package)}\0{len(source)}\0"
+                              .encode() + source)
+        from importlib.util import find_spec
+
+        for library in _RENDERING_LIBRARIES:
+            spec = find_spec(library)
+            if spec is None or not spec.submodule_search_locations:
+                return None
+            for folder, subfolders, names in os.walk(spec.submodule_search_locations[0]):
+                subfolders[:] = sorted(n for n in subfolders if n != "__pycache__")
+                for name in sorted(names):
+                    info = os.stat(os.path.join(folder, name))
+                    digest.update(f"\0{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}"
+                                  .encode())
+    except (OSError, ImportError, ValueError):
+        return None  # not a plain installation on disk: nothing safe to key by
+    return digest.digest()
+
+
+def catalog_digest(root: Path) -> bytes | None:
+    """The sha256 of every file the catalog in `root` is read from (the manifest, then
+    each section file in the layout's order), or None when that cannot be told without
+    parsing: the manifest was never loaded (it is not in this cache), a file is missing,
+    or an interrupted write awaits recovery."""
+    from oflbib.atomic import JOURNAL
+    from oflbib.catalog.files import MANIFEST, section_file
+
+    fingerprint = _fingerprint()
+    if fingerprint is None or (root / JOURNAL).exists():
+        return None
+    try:
+        raw = (root / MANIFEST).read_bytes()
+        manifest = _lookup(cache_folder(), entry_name(raw, "manifest", fingerprint))
+        if not isinstance(manifest, dict):
+            return None
+        digest = hashlib.sha256(raw)
+        for block in manifest["layout"]:
+            if "section" in block:
+                raw = (root / section_file(block)).read_bytes()
+                digest.update(len(raw).to_bytes(8, "big"))
+                digest.update(raw)
+    except (OSError, KeyError, TypeError, AttributeError):
+        return None
+    return digest.digest()
+
+
+def _output_name(root: Path, options: tuple[str, ...]) -> str | None:
+    code = _code_fingerprint()
+    catalog = catalog_digest(root) if code is not None else None
+    if catalog is None:
+        return None
+    digest = hashlib.sha256(code + catalog)
+    digest.update("\0".join(options).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest() + SUFFIX
+
+
+def rendered(root: Path, options: tuple[str, ...], render: Callable[[], bytes]) -> bytes:
+    """What `render()` gives for the catalog in `root` with these options (the command and
+    its arguments): stored bytes when the catalog's files, the options and oflbib are those
+    of an earlier call, else `render()` (its errors propagate), stored for the next call.
+
+    A new output is stored only when the catalog's files hash the same before and after
+    rendering (so a catalog edited meanwhile is never filed under the wrong bytes) and the
+    manifest was known beforehand: the first export of a new catalog is not stored, the
+    second is."""
+    name = _output_name(root, options)
+    if name is not None:
+        data = _lookup(output_folder(), name)
+        if isinstance(data, bytes):
+            return data
+    data = render()
+    if name is not None and _output_name(root, options) == name:
+        _store(output_folder(), name, data)
+    return data

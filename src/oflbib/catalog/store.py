@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,10 +11,12 @@ from typing import Any
 
 from oflbib import atomic
 from oflbib.catalog import codec, compiled, schema, yamlfiles
+from oflbib.catalog.files import (  # noqa: F401 (re-exported: where callers look)
+    MANIFEST, default_catalog_dir, resolve_catalog_dir, section_file,
+)
 from oflbib.errors import OflbibError, Problem
 from oflbib.model import Block, Catalog, Listing, Section
 
-MANIFEST = "catalog.yaml"
 _VALIDATORS: dict[int, Any] = {}
 _QUICK_CHECKS: dict[int, Any] = {}
 
@@ -36,22 +37,6 @@ def _quick_check(which: dict[str, Any]) -> Any:
 
         cached = _QUICK_CHECKS[id(which)] = compile_schema(which)
     return cached
-
-
-def default_catalog_dir() -> Path:
-    """The catalog shipped inside the package, or the repository's `catalog/` in a checkout."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "_catalog"
-    if (packaged / MANIFEST).is_file():
-        return packaged
-    return here.parent.parent / "catalog"
-
-
-def resolve_catalog_dir(option: str | os.PathLike[str] | None) -> Path:
-    if option:
-        return Path(option)
-    env = os.environ.get("OFLBIB_CATALOG")
-    return Path(env) if env else default_catalog_dir()
 
 
 def new_section_file(name: str, taken: set[str]) -> str:
@@ -184,7 +169,7 @@ def load_catalog(root: Path) -> Catalog:
     for index, block in enumerate(manifest["layout"]):
         if "section" in block:
             name = block["section"]
-            file = block.get("file") or f"{name.lower()}.yaml"
+            file = section_file(block)
             path = root / file
             try:
                 data, source = _read(path, "section")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from oflbib.commands.common import load, section_names, section_option
+from oflbib.commands.common import catalog_dir, load, section_names, section_option
 
 FORMAT_NAMES = ["bibtex", "biblatex", "csljson", "ris", "markdown"]
 
@@ -30,17 +30,23 @@ def export_command(ctx: click.Context, fmt: str, sections: tuple[str, ...],
     oflbib export --format markdown               the reading list itself
     oflbib export -s training -s moe              only some sections
     """
-    from oflbib.exporters import render
+    from oflbib.catalog import compiled
 
-    catalog = load(ctx)
-    text = render(catalog, fmt, section_names(catalog, sections))
+    def produce() -> bytes:
+        from oflbib.exporters import render
+
+        catalog = load(ctx)
+        return render(catalog, fmt, section_names(catalog, sections)).encode("utf-8")
+
+    # An unchanged catalog exported again (a Makefile's case) is only hashed and copied.
+    data = compiled.rendered(catalog_dir(ctx), ("export", fmt, *sections), produce)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(data, nl=False)
         return
     from oflbib import atomic
 
     target = output.resolve()
-    atomic.write_files({target: text.encode("utf-8")}, target.parent)
+    atomic.write_files({target: data}, target.parent)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -60,9 +66,11 @@ def build_command(ctx: click.Context, out_dir: Path, check_only: bool) -> None:
     from oflbib.exporters import build_files
 
     catalog = load(ctx)
-    files = {out_dir / name: text.encode("utf-8") for name, text in build_files(catalog).items()}
+    files = build_files(catalog)
     if check_only:
-        stale = _stale(files)
+        # One file at a time, piece by piece, compared with the file on disk as it comes.
+        stale = [out_dir / name for name in files
+                 if not atomic.same_bytes(out_dir / name, files.encoded(name))]
         for path in stale:
             click.echo(f"stale: {path}", err=True)
         if stale:
@@ -71,19 +79,9 @@ def build_command(ctx: click.Context, out_dir: Path, check_only: bool) -> None:
         click.echo(f"{out_dir} is up to date ({len(files)} files)", err=True)
         return
     with atomic.write_lock(out_dir):
-        stale = _stale(files)  # only now: taking the lock finished an interrupted build
-        atomic.write_files({p: files[p] for p in stale}, out_dir)
-    click.echo(f"{len(stale)} of {len(files)} files written in {out_dir}", err=True)
-
-
-def _stale(files: dict[Path, bytes]) -> list[Path]:
-    """The files whose bytes on disk are not the ones given."""
-    stale = []
-    for path, data in files.items():
-        try:
-            current = path.read_bytes()
-        except OSError:
-            current = None
-        if current != data:
-            stale.append(path)
-    return stale
+        # Only now: taking the lock finished an interrupted build. Each file is streamed
+        # to its temporary as it is rendered (one is held at a time, piece by piece) and
+        # compared with the file on disk; the stale ones are renamed all at once.
+        written = atomic.write_files(((out_dir / name, files.encoded(name)) for name in files),
+                                     out_dir, skip_unchanged=True)
+    click.echo(f"{len(written)} of {len(files)} files written in {out_dir}", err=True)

@@ -14,34 +14,45 @@ from oflbib.exporters.record import Group, groups
 from oflbib.model import Catalog
 
 FORMATS: dict[str, tuple[str, str, str]] = {
-    "bibtex": ("oflbib.exporters.bibtex", "write_bibtex", ".bib"),
-    "biblatex": ("oflbib.exporters.bibtex", "write_biblatex", ".biblatex.bib"),
-    "csljson": ("oflbib.exporters.csljson", "write_csljson", ".json"),
-    "ris": ("oflbib.exporters.ris", "write_ris", ".ris"),
-    "markdown": ("oflbib.exporters.markdown", "write_markdown", ".md"),  # needs render()
+    "bibtex": ("oflbib.exporters.bibtex", "bibtex_chunks", ".bib"),
+    "biblatex": ("oflbib.exporters.bibtex", "biblatex_chunks", ".biblatex.bib"),
+    "csljson": ("oflbib.exporters.csljson", "csljson_chunks", ".json"),
+    "ris": ("oflbib.exporters.ris", "ris_chunks", ".ris"),
+    "markdown": ("oflbib.exporters.markdown", "write_markdown", ".md"),  # see chunks()
 }
 
 
-def writer_for(name: str) -> Callable[[list[Group]], str]:
+def writer_for(name: str) -> Callable[[list[Group]], Iterator[str]]:
+    """The format's writer: its text in pieces (an entry or so each), in order."""
     module, function, _ = FORMATS[name]
     return getattr(importlib.import_module(module), function)
 
 
-@collector_paused()
+def chunks(catalog: Catalog, fmt: str, sections: list[str] | None = None,
+           every_listing: bool = False) -> Iterator[str]:
+    """The catalog (or some sections) in one format, piece by piece: what a caller that
+    writes as it goes (`build`) holds is one entry's text, not the whole output's."""
+    with collector_paused():
+        if fmt == "markdown":
+            from oflbib.exporters.markdown import write_markdown
+
+            # The list itself (trimmed as a whole: one piece): an entry appears under
+            # every section that lists it.
+            yield write_markdown(groups(catalog, sections, every_listing=True), catalog)
+            return
+        yield from writer_for(fmt)(groups(catalog, sections, every_listing))
+
+
 def render(catalog: Catalog, fmt: str, sections: list[str] | None = None) -> str:
     """The catalog (or some sections) in one format, as text."""
-    if fmt == "markdown":
-        from oflbib.exporters.markdown import write_markdown
-
-        # The list itself: an entry appears under every section that lists it.
-        return write_markdown(groups(catalog, sections, every_listing=True), catalog)
-    return writer_for(fmt)(groups(catalog, sections))
+    return "".join(chunks(catalog, fmt, sections))
 
 
 class BuildFiles(Mapping[str, str]):
     """bib/ contents by file name: per format one file with everything, and one per
-    section. Each file is rendered when it is read and not kept, so going through them
-    holds one at a time (a 100,000-entry build writes 480 MB)."""
+    section. Each file is rendered when it is read and not kept; `encoded` gives a file
+    piece by piece, so writing them all holds one entry's text at a time (a 100,000-entry
+    build writes 480 MB)."""
 
     def __init__(self, catalog: Catalog) -> None:
         from oflbib.text import slug
@@ -54,12 +65,18 @@ class BuildFiles(Mapping[str, str]):
                 for section in catalog.sections:
                     self.plan[f"{slug(section.name)}{suffix}"] = (fmt, section.name)
 
-    @collector_paused()
-    def __getitem__(self, name: str) -> str:
+    def chunks(self, name: str) -> Iterator[str]:
         fmt, section = self.plan[name]
         if section is None:
-            return render(self.catalog, fmt)
-        return writer_for(fmt)(groups(self.catalog, [section], every_listing=True))
+            return chunks(self.catalog, fmt)
+        return chunks(self.catalog, fmt, [section], every_listing=True)
+
+    def encoded(self, name: str) -> Iterator[bytes]:
+        """The file's UTF-8 bytes, piece by piece."""
+        return (piece.encode("utf-8") for piece in self.chunks(name))
+
+    def __getitem__(self, name: str) -> str:
+        return "".join(self.chunks(name))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.plan)

@@ -8,6 +8,7 @@ The BibTeX file ends with JabRef groups in the legacy form Zotero turns into col
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from oflbib.latex import latex_text, latex_title
 from oflbib.exporters.record import (
@@ -153,15 +154,14 @@ def jabref_groups(groups: list[Group]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write(groups: list[Group], flavour: str, banner: str) -> str:
-    parts: list[str] = [f"@comment{{{_comment_text(banner)}}}\n"]
+def _chunks(groups: list[Group], flavour: str, banner: str) -> Iterator[str]:
+    yield f"@comment{{{_comment_text(banner)}}}\n"
     for group in groups:
-        parts.append(f"\n@comment{{Section: {_comment_text(group.section)}}}\n")
+        yield f"\n@comment{{Section: {_comment_text(group.section)}}}\n"
         for record in group.records:
-            parts.append("\n" + format_entry(record, flavour))
+            yield "\n" + format_entry(record, flavour)
     if flavour == BIBTEX and groups:
-        parts.append("\n" + jabref_groups(_membership(groups)))
-    return "".join(parts)
+        yield "\n" + jabref_groups(_membership(groups))
 
 
 def _membership(groups: list[Group]) -> list[Group]:
@@ -181,13 +181,13 @@ def _membership(groups: list[Group]) -> list[Group]:
     return [Group(g.section, by_section.get(g.section, [])) for g in groups]
 
 
-def write_bibtex(groups: list[Group]) -> str:
-    """BibTeX for natbib/plainnat and IEEEtran users (pure ASCII LaTeX)."""
-    return _write(groups, BIBTEX, "BibTeX written by oflbib from the OpenFederatedLearning "
-                  "catalog; sections are JabRef groups and keywords")
+def bibtex_chunks(groups: list[Group]) -> Iterator[str]:
+    """BibTeX for natbib/plainnat and IEEEtran users (pure ASCII LaTeX), entry by entry."""
+    return _chunks(groups, BIBTEX, "BibTeX written by oflbib from the OpenFederatedLearning "
+                   "catalog; sections are JabRef groups and keywords")
 
 
-def write_biblatex(groups: list[Group]) -> str:
+def biblatex_chunks(groups: list[Group]) -> Iterator[str]:
     """biblatex data for biber (UTF-8 Latin letters, @software/@online, eprinttype)."""
-    return _write(groups, BIBLATEX, "biblatex data written by oflbib from the "
-                  "OpenFederatedLearning catalog; sections are keywords")
+    return _chunks(groups, BIBLATEX, "biblatex data written by oflbib from the "
+                   "OpenFederatedLearning catalog; sections are keywords")

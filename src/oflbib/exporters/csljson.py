@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from json.encoder import encode_basestring as _string  # the C encoder, ensure_ascii=False
+from collections.abc import Iterator
 from typing import Any
 
 from oflbib.exporters.record import (
@@ -95,8 +96,12 @@ def _indented(value: Any, pad: str) -> str:
     return json.dumps(value)  # numbers, true/false/null, {} and []
 
 
-def write_csljson(groups: list[Group]) -> str:
-    # The top-level list item by item, so the items are never all held as objects at
-    # once: json.dumps of the whole list needed 250 MB more at 100,000 entries.
-    items = [_indented(csl_item(r), "  ") for group in groups for r in group.records]
-    return "[\n  " + ",\n  ".join(items) + "\n]\n" if items else "[]\n"
+def csljson_chunks(groups: list[Group]) -> Iterator[str]:
+    """The top-level list item by item, so the items are never all held at once (as
+    objects, json.dumps of the whole list needed 250 MB more at 100,000 entries)."""
+    opening = "[\n  "
+    for group in groups:
+        for record in group.records:
+            yield opening + _indented(csl_item(record), "  ")
+            opening = ",\n  "
+    yield "[]\n" if opening == "[\n  " else "\n]\n"

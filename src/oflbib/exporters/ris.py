@@ -6,6 +6,7 @@ arXiv-only papers, COMP for software, ELEC for lists. Every value is one line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import rispy
@@ -71,6 +72,12 @@ def ris_record(record: Record) -> dict[str, Any]:
     return ris
 
 
-def write_ris(groups: list[Group]) -> str:
-    records = [ris_record(r) for group in groups for r in group.records]
-    return _UnnumberedRisWriter().formats(records)
+def ris_chunks(groups: list[Group]) -> Iterator[str]:
+    """Record by record: rispy's text for a list of records is each one's text, with an
+    empty line between them."""
+    writer = _UnnumberedRisWriter()
+    between = ""
+    for group in groups:
+        for record in group.records:
+            yield between + writer.formats([ris_record(record)])
+            between = "\n"
