@@ -65,6 +65,14 @@ class Run:
                                   catch_exceptions=False)
 
 
+@pytest.fixture(scope="module")
+def shipped_catalog():
+    """The catalog shipped in the package, loaded once per module (tests must not edit it)."""
+    from oflbib.catalog.store import default_catalog_dir, load_catalog
+
+    return load_catalog(default_catalog_dir())
+
+
 @pytest.fixture
 def run() -> Run:
     return Run()

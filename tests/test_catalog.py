@@ -120,3 +120,52 @@ def test_yaml_1_1_words_stay_text(tmp_path, catalog_copy, text):
     save_catalog(catalog, catalog_copy)
     again = load_catalog(catalog_copy).entries["thorpe2023bamboo"]
     assert (again.title, again.notes) == (text, text)
+
+
+# ---- the paper a software project asks to be cited by ------------------------------------
+
+def test_cited_paper_follows_its_software_in_every_bibliography_but_not_the_list(
+        shipped_catalog):
+    from oflbib.exporters import render
+
+    fedml = shipped_catalog.entries["fedml"]
+    assert fedml.kind == "software" and fedml.cite_as.key == "he2020fedml"
+    assert fedml.cite_as.arxiv == "2007.13518" and len(fedml.cite_as.authors) == 20
+    bib = render(shipped_catalog, "bibtex")
+    assert re.search(r"@misc\{fedml,.*?\n}\n\n@misc\{he2020fedml,", bib, re.S)
+    keys = [item["id"] for item in __import__("json").loads(render(shipped_catalog, "csljson"))]
+    assert keys.index("he2020fedml") == keys.index("fedml") + 1
+    assert "ID  - he2020fedml" in render(shipped_catalog, "ris")
+    assert "A Research Library and Benchmark" not in render(shipped_catalog, "markdown")
+
+
+def test_cited_paper_is_saved_loaded_shown_and_checked(catalog_copy, run):
+    catalog = load_catalog(catalog_copy)
+    save_catalog(catalog, catalog_copy)
+    assert load_catalog(catalog_copy).entries["fedml"] == catalog.entries["fedml"]
+    shown = run("--catalog", catalog_copy, "show", "he2020fedml")
+    assert shown.exit_code == 0 and "Avestimehr, Salman" in shown.stdout
+    path = catalog_copy / "frameworks.yaml"
+    text = path.read_text()
+    start = text.index("      authors:\n        - He, Chaoyang")
+    end = text.index("      year: 2020", start)
+    path.write_text(text[:start] + text[end:])  # the cited paper loses its authors
+    result = run("--catalog", catalog_copy, "check")
+    assert result.exit_code == 1 and "he2020fedml: paper has no authors" in result.stdout
+
+
+def test_cited_paper_key_must_be_unique(catalog_copy, run):
+    path = catalog_copy / "frameworks.yaml"
+    line = break_file(path, "      key: he2020fedml", "      key: thorpe2023bamboo")
+    result = run("--catalog", catalog_copy, "list")
+    assert result.exit_code == 2
+    assert f"{path}:{line}: duplicate key 'thorpe2023bamboo' (cite_as)" in result.stderr
+
+
+def test_cited_paper_must_be_a_paper_without_list_text(catalog_copy, run):
+    path = catalog_copy / "frameworks.yaml"
+    break_file(path, "      kind: paper\n      title: 'FedML:", "      kind: software\n"
+               "      title: 'FedML:")
+    result = run("--catalog", catalog_copy, "list")
+    assert result.exit_code == 2 and f"{path}:" in result.stderr and "Traceback" not in \
+        result.output

@@ -40,7 +40,8 @@ def lint(catalog: Catalog) -> list[Finding]:
     findings: list[Finding] = []
     titles: dict[str, list[str]] = defaultdict(list)
     urls: dict[str, list[str]] = defaultdict(list)
-    for _, entry in catalog.ordered():
+    listed = [entry for _, entry in catalog.ordered()]
+    for entry in listed + [e.cite_as for e in listed if e.cite_as]:
         titles[norm_title(entry.title)].append(entry.key)
         for url in entry.urls:
             urls[url].append(entry.key)

@@ -14,7 +14,7 @@ KINDS = ("paper", "software", "list")
 FIELD_ORDER = (
     "key", "kind", "title", "protect", "authors", "organisation", "year", "venue", "container",
     "entry_type", "publisher", "volume", "number", "pages", "doi", "arxiv", "arxiv_class",
-    "urls", "seed", "provenance", "notes",
+    "urls", "cite_as", "seed", "provenance", "notes",
 )
 
 
@@ -85,6 +85,9 @@ class Entry:
     doi: str | None = None
     arxiv: str | None = None
     arxiv_class: str | None = None
+    # Software: the paper the project asks to be cited by. It is exported as an entry of
+    # its own right after the software, so it can be cited; the list does not show it.
+    cite_as: Entry | None = None
     seed: Seed | None = None
     provenance: dict[str, Provenance] = field(default_factory=dict)
     notes: str | None = None
@@ -147,6 +150,14 @@ class Catalog:
                     out.append((section, self.entries[listing.key]))
         return out
 
+    def cited(self) -> list[Entry]:
+        """The papers software entries ask to be cited by (their `cite_as`)."""
+        return [entry.cite_as for entry in self.entries.values() if entry.cite_as]
+
+    def keys_in_use(self) -> set[str]:
+        """Every citation key: the entries' and the papers they ask to be cited by."""
+        return set(self.entries) | {entry.key for entry in self.cited()}
+
     def refresh_sections(self) -> None:
         """Recompute every entry's `sections` from the listings."""
         for entry in self.entries.values():
@@ -156,3 +167,6 @@ class Catalog:
                 entry = self.entries[listing.key]
                 if section.name not in entry.sections:
                     entry.sections.append(section.name)
+        for entry in self.entries.values():
+            if entry.cite_as:
+                entry.cite_as.sections = list(entry.sections)

@@ -10,7 +10,7 @@ def rekey(catalog: Catalog, which: list[str] | None) -> dict[str, str]:
     """New keys for `which` (all when None) in catalog order; returns old -> new."""
     targets = set(which) if which is not None else set(catalog.entries)
     order = [entry for _, entry in catalog.ordered()]
-    taken = {k for k in catalog.entries if k not in targets}
+    taken = {k for k in catalog.keys_in_use() if k not in targets}
     renamed: dict[str, str] = {}
     for entry in order:
         if entry.key not in targets:

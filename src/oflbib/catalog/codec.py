@@ -75,6 +75,8 @@ def entry_to_data(entry: Entry) -> dict[str, Any]:
             value = [person_to_data(person) for person in value]
         elif name == "seed":
             value = seed_to_data(value)
+        elif name == "cite_as":
+            value = entry_to_data(value)
         elif name == "provenance":
             value = {field: provenance_to_data(p) for field, p in value.items()}
         elif name in ("urls", "protect"):
@@ -108,6 +110,7 @@ def entry_from_data(data: dict[str, Any]) -> Entry:
         doi=data.get("doi"),
         arxiv=data.get("arxiv"),
         arxiv_class=data.get("arxiv_class"),
+        cite_as=entry_from_data(data["cite_as"]) if data.get("cite_as") else None,
         seed=seed_from_data(data["seed"]) if data.get("seed") else None,
         provenance={k: provenance_from_data(v) for k, v in (data.get("provenance") or {}).items()},
         notes=data.get("notes"),

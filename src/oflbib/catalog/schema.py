@@ -67,6 +67,13 @@ ENTRY = {
     },
 }
 
+# The paper a software project asks to be cited by (`cite_as`): a paper entry of its own,
+# without the list's text (the list does not show it) and without a `cite_as` of its own.
+CITED_PAPER = {**ENTRY, "properties": {
+    **{name: rule for name, rule in ENTRY["properties"].items() if name != "seed"},
+    "kind": {"enum": ["paper"]}}}
+ENTRY["properties"]["cite_as"] = CITED_PAPER
+
 SEE = {
     "type": "object",
     "required": ["see"],

@@ -166,6 +166,7 @@ def load_catalog(root: Path) -> Catalog:
     catalog = Catalog(title=manifest.get("title", ""))
     problems: list[Problem] = []
     pending_refs: list[tuple[Section, Listing, _Source, int]] = []
+    cited: list[tuple[str, _Source, list[str | int]]] = []  # cite_as keys, where they are
     for index, block in enumerate(manifest["layout"]):
         if "section" in block:
             name = block["section"]
@@ -190,6 +191,9 @@ def load_catalog(root: Path) -> Catalog:
                         continue
                     catalog.entries[entry.key] = entry
                     listing = Listing(entry.key, seed, home=True)
+                    if entry.cite_as:
+                        cited.append((entry.cite_as.key, source,
+                                      ["entries", position, "cite_as", "key"]))
                 section.listings.append(listing)
             catalog.sections.append(section)
             catalog.blocks.append(Block(section=name, heading=section.heading,
@@ -202,6 +206,12 @@ def load_catalog(root: Path) -> Catalog:
             problems.append(Problem(f"see: '{listing.key}' names no entry of the catalog",
                                     str(source.path), source.line(["entries", position])))
             section.listings.remove(listing)
+    taken = set(catalog.entries)
+    for key, source, where in cited:
+        if key in taken:
+            problems.append(Problem(f"duplicate key '{key}' (cite_as)", str(source.path),
+                                    source.line(where)))
+        taken.add(key)
     if problems:
         raise OflbibError(problems)
     catalog.refresh_sections()

@@ -57,7 +57,8 @@ def show_command(ctx: click.Context, key: str) -> None:
     from oflbib.errors import OflbibError, Problem
 
     catalog = load(ctx)
-    entry = catalog.entries.get(key)
+    entry = catalog.entries.get(key) or next(
+        (cited for cited in catalog.cited() if cited.key == key), None)
     if entry is None:
         import difflib
 

@@ -270,7 +270,7 @@ def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
             click.echo("nothing added", err=True)
             ctx.exit(1)
         _refuse_duplicate(catalog, entry)
-        entry.key = keys.unique_key(keys.base_key(entry), set(catalog.entries))
+        entry.key = keys.unique_key(keys.base_key(entry), catalog.keys_in_use())
         catalog.entries[entry.key] = entry
         next(s for s in catalog.sections if s.name == home).listings.append(
             Listing(entry.key, None, home=True))

@@ -122,19 +122,28 @@ def _listed(catalog: Catalog, listing: Listing) -> Record:
 
 
 def groups(catalog: Catalog, sections: list[str] | None = None,
-           every_listing: bool = False) -> list[Group]:
+           every_listing: bool = False, with_cited: bool = True) -> list[Group]:
     """Records grouped by section in list order. An entry listed in several sections
-    appears once, under its first, unless `every_listing` (per-section files)."""
+    appears once, under its first, unless `every_listing` (per-section files). A paper a
+    software entry asks to be cited by follows it, unless not `with_cited` (the list)."""
     out: list[Group] = []
     if every_listing:
         wanted = {s.casefold() for s in sections} if sections else None
         for section in catalog.sections:
             if wanted is None or section.name.casefold() in wanted:
-                out.append(Group(section.name, [_listed(catalog, lst)
-                                                for lst in section.listings]))
+                records = []
+                for listing in section.listings:
+                    records.append(_listed(catalog, listing))
+                    records.extend(_cited(records[-1].entry, with_cited))
+                out.append(Group(section.name, records))
         return out
     for section, entry in catalog.ordered(sections):
         if not out or out[-1].section != section.name:
             out.append(Group(section.name, []))
         out[-1].records.append(to_record(entry))
+        out[-1].records.extend(_cited(entry, with_cited))
     return out
+
+
+def _cited(entry: Entry, wanted: bool) -> list[Record]:
+    return [to_record(entry.cite_as)] if wanted and entry.cite_as else []

@@ -384,16 +384,17 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
             report.new_sections.append(name)
         return found
 
+    # What the catalog knows: its entries and the papers software asks to be cited by.
+    existing = {**catalog.entries, **{cited.key: cited for cited in catalog.cited()}}
     for item in bib.entries:
         entry = item.entry
-        taken = catalog.entries.get(entry.key)
+        taken = existing.get(entry.key)
         if taken is not None and _same_paper(entry, taken) is None:
             problems.append(Problem(f"key '{entry.key}' already names another entry "
                                     f"('{taken.title}'); keys are kept as given, so rename "
                                     "one of them", bib.path, item.line))
             continue
-        known = taken or next((e for e in catalog.entries.values() if _same_paper(entry, e)),
-                              None)
+        known = taken or next((e for e in existing.values() if _same_paper(entry, e)), None)
         if known is not None:
             report.duplicates.append((entry.key, known.key, _same_paper(entry, known) or ""))
             continue
@@ -402,7 +403,7 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
             problems.append(Problem(f"{entry.key}: no section to put it in: give --section, "
                                     "or keywords naming one", bib.path, item.line))
             continue
-        catalog.entries[entry.key] = entry
+        catalog.entries[entry.key] = existing[entry.key] = entry
         report.added.append(entry.key)
         section_named(homes[0]).listings.append(Listing(entry.key))
         also.append((entry.key, [k for k in item.keywords if k != homes[0]

@@ -292,7 +292,7 @@ def merge_into(catalog: Catalog, draft: _Draft) -> ImportReport:
     """Fold a parsed list into `catalog` in place: keep what exists, add what is new,
     report (never delete) what vanished."""
     report = ImportReport()
-    taken = set(catalog.entries)
+    taken = catalog.keys_in_use()
     by_title: dict[str, str] = {}
     for entry in catalog.entries.values():
         by_title.setdefault(norm_title(entry.title), entry.key)
