@@ -22,7 +22,7 @@ from oflbib.resolvers.base import PREPRINT, Raw, Record
 from oflbib.resolvers.bounds import CHUNK, MAX_REDIRECTS, BrokenAnswer, read_body
 from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
-    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, polite_call,
+    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, no_answer, polite_call,
 )
 from oflbib.resolvers.matching import comparable_title, title_similarity
 from oflbib.resolvers.venuetext import venue_in_text
@@ -194,14 +194,9 @@ class ArxivSource:
                                       response.headers if response is not None else None)
         if isinstance(exc, BrokenAnswer):
             return Failure(str(exc), exc.retryable)
-        if isinstance(exc, requests.TooManyRedirects):
-            return Failure(f"redirected more than {MAX_REDIRECTS} times (a redirect loop?)",
-                           False)
-        if isinstance(exc, requests.Timeout):
-            return Failure(f"no answer within {self.timeout:g} s", True)
-        if isinstance(exc, requests.ConnectionError):
-            return Failure(f"cannot connect to {self.query_url} ({exc})", True)
-        return None
+        return no_answer(exc, self.query_url, self.timeout,
+                         redirect_loop=requests.TooManyRedirects, timed_out=requests.Timeout,
+                         unreachable=requests.ConnectionError)
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Raw]:
         import arxiv

@@ -23,7 +23,7 @@ from oflbib.model import Person
 from oflbib.resolvers.base import PUBLISHED, Raw, Record, SourceError, normal_pages
 from oflbib.resolvers.bounds import MAX_REDIRECTS, BrokenAnswer, read_body
 from oflbib.resolvers.manners import (
-    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, polite_call,
+    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, no_answer, polite_call,
 )
 from oflbib.resolvers.matching import comparable_title
 from oflbib.resolvers.venuetext import venue_in_text
@@ -241,14 +241,9 @@ class CrossrefSource:
             return Failure(NOT_WORKS, False)
         # habanero wraps transport errors of searches in RuntimeError; DOI lookups raise them.
         cause = exc.__cause__ if isinstance(exc, RuntimeError) else exc
-        if isinstance(cause, httpx2.TooManyRedirects):
-            return Failure(f"redirected more than {MAX_REDIRECTS} times (a redirect loop?)",
-                           False)
-        if isinstance(cause, httpx2.TimeoutException):
-            return Failure(f"no answer within {self.timeout:g} s", True)
-        if isinstance(cause, httpx2.TransportError):
-            return Failure(f"cannot connect to {self.base_url} ({cause})", True)
-        return None
+        return no_answer(cause, self.base_url, self.timeout,
+                         redirect_loop=httpx2.TooManyRedirects,
+                         timed_out=httpx2.TimeoutException, unreachable=httpx2.TransportError)
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Raw]:
         if len(ids) == 1:

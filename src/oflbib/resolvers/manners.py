@@ -23,6 +23,7 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from oflbib.resolvers.base import SourceError
+from oflbib.resolvers.bounds import MAX_REDIRECTS
 
 T = TypeVar("T")
 
@@ -183,6 +184,20 @@ class Failure:
     retryable: bool
     retry_after: float | None = None
     status: int | None = None
+
+
+def no_answer(cause: BaseException, url: str, timeout: float, *,
+              redirect_loop: type[BaseException], timed_out: type[BaseException],
+              unreachable: type[BaseException]) -> Failure | None:
+    """A request that got no HTTP answer, worded the same for every source; each client
+    library names its own exception classes."""
+    if isinstance(cause, redirect_loop):
+        return Failure(f"redirected more than {MAX_REDIRECTS} times (a redirect loop?)", False)
+    if isinstance(cause, timed_out):  # before unreachable: a connect timeout is both
+        return Failure(f"no answer within {timeout:g} s", True)
+    if isinstance(cause, unreachable):
+        return Failure(f"cannot connect to {url} ({cause})", True)
+    return None
 
 
 def failure_for_status(status: int, headers: Mapping[str, str] | None) -> Failure:
