@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from oflbib import __version__
+from oflbib.catalog.files import cache_root
 
 FORMAT = 1  # bump when the stored layout changes
 DAY = 86400.0
@@ -41,13 +42,6 @@ MAX_AGE = 30 * DAY
 SUFFIX = ".marshal"
 # The modules whose source decides what a file's bytes load as.
 _DECIDERS = ("canonical.py", "compiled.py", "quickcheck.py", "schema.py", "yamlfiles.py")
-
-
-def cache_root() -> Path:
-    """$OFLBIB_CACHE_DIR, else $XDG_CACHE_HOME/oflbib, else ~/.cache/oflbib (the same
-    root as the resolvers' response cache)."""
-    return Path(os.environ.get("OFLBIB_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "oflbib"))
 
 
 def cache_folder() -> Path:

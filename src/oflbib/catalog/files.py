@@ -30,6 +30,15 @@ def resolve_catalog_dir(option: str | os.PathLike[str] | None) -> Path:
     return Path(env) if env else default_catalog_dir()
 
 
+def cache_root(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where oflbib keeps what it can compute again (compiled catalog files, rendered
+    exports, Crossref and arXiv answers): $OFLBIB_CACHE_DIR, else $XDG_CACHE_HOME/oflbib,
+    else ~/.cache/oflbib."""
+    if environ.get("OFLBIB_CACHE_DIR"):
+        return Path(environ["OFLBIB_CACHE_DIR"])
+    return Path(environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")) / "oflbib"
+
+
 def section_file(block: Mapping[str, Any]) -> str:
     """The file a section block of the manifest's layout is read from."""
     return block.get("file") or f"{block['section'].lower()}.yaml"

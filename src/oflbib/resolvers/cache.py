@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,11 +68,3 @@ class ResponseCache:
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written costs requests next time, nothing else
-
-
-def default_cache_dir(environ: Mapping[str, str]) -> Path:
-    """OFLBIB_CACHE_DIR, else $XDG_CACHE_HOME/oflbib, else ~/.cache/oflbib."""
-    if environ.get("OFLBIB_CACHE_DIR"):
-        return Path(environ["OFLBIB_CACHE_DIR"])
-    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "oflbib"

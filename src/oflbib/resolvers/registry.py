@@ -15,7 +15,8 @@ from pathlib import Path
 from oflbib import __version__
 from oflbib.errors import OflbibError, Problem
 from oflbib.resolvers.base import Source
-from oflbib.resolvers.cache import DAY, default_cache_dir
+from oflbib.catalog.files import cache_root
+from oflbib.resolvers.cache import DAY
 from oflbib.resolvers.manners import RetryPolicy, Timing
 
 SOURCE_NAMES = ("crossref", "arxiv")
@@ -26,7 +27,7 @@ class Settings:
     crossref_url: str = "https://api.crossref.org"
     arxiv_url: str = "https://export.arxiv.org/api/query"
     mailto: str | None = None
-    cache_dir: Path = field(default_factory=lambda: default_cache_dir(os.environ))
+    cache_dir: Path = field(default_factory=lambda: cache_root(os.environ))
     cache_ttl: float = 30 * DAY
     arxiv_delay: float = 3.0
     timeout: float = 30.0
@@ -51,7 +52,7 @@ class Settings:
             crossref_url=environ.get("OFLBIB_CROSSREF_URL") or defaults.crossref_url,
             arxiv_url=environ.get("OFLBIB_ARXIV_URL") or defaults.arxiv_url,
             mailto=environ.get("OFLBIB_MAILTO") or None,
-            cache_dir=default_cache_dir(environ),
+            cache_dir=cache_root(environ),
             cache_ttl=number("OFLBIB_CACHE_TTL", defaults.cache_ttl / DAY) * DAY,
             arxiv_delay=number("OFLBIB_ARXIV_DELAY", defaults.arxiv_delay),
             timeout=number("OFLBIB_HTTP_TIMEOUT", defaults.timeout) or defaults.timeout,
