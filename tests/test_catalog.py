@@ -169,3 +169,39 @@ def test_cited_paper_must_be_a_paper_without_list_text(catalog_copy, run):
     result = run("--catalog", catalog_copy, "list")
     assert result.exit_code == 2 and f"{path}:" in result.stderr and "Traceback" not in \
         result.output
+
+
+# ---- a paper the list files in the wrong section -----------------------------------------
+
+def test_misfiled_paper_is_filed_where_it_belongs_and_the_list_keeps_its_place(
+        shipped_catalog):
+    from oflbib.checks import seed_corrections
+    from oflbib.exporters import build_files, render
+
+    merak = shipped_catalog.entries["lai2023merak"]
+    assert merak.filed_under == "Training" and merak.sections == ["Training"]
+    files = build_files(shipped_catalog)
+    assert "@article{lai2023merak," in files["training.bib"]
+    assert "lai2023merak" not in files["serving-inference.bib"]
+    assert "lai2023merak" not in files["serving-inference.ris"]
+    serving = render(shipped_catalog, "markdown").split("### Serving-Inference", 1)[1]
+    assert "[Merak: An Efficient" in serving.split("\n### ", 1)[0]  # the list as it is
+    (row,) = [c for c in seed_corrections(shipped_catalog) if c.field == "section"]
+    assert (row.key, row.list_says, row.publication_says) == (
+        "lai2023merak", "Serving-Inference", "Training") and row.source.startswith("https://")
+
+
+def test_reimporting_the_list_keeps_the_correction(catalog_copy, seed_path, run):
+    before = tree_bytes(catalog_copy)
+    result = run("--catalog", catalog_copy, "import", "markdown", seed_path)
+    assert result.exit_code == 0, result.output
+    assert tree_bytes(catalog_copy) == before
+
+
+def test_filed_under_must_name_a_section(catalog_copy, run):
+    path = catalog_copy / "serving-inference.yaml"
+    line = break_file(path, "    filed_under: Training", "    filed_under: Trainnig")
+    result = run("--catalog", catalog_copy, "list")
+    assert result.exit_code == 2
+    assert f"{path}:{line}: filed_under: 'Trainnig' is not a section of the catalog" \
+        in result.stderr

@@ -102,7 +102,8 @@ class Correction:
 
 
 def seed_corrections(catalog: Catalog) -> list[Correction]:
-    """Every place the list's text disagrees with the entry: title, venue, year, kind."""
+    """Every place the list's text disagrees with the entry: title, venue, year, and the
+    section the list files it in."""
     out: list[Correction] = []
     for section in catalog.sections:
         for listing in section.listings:
@@ -125,4 +126,6 @@ def seed_corrections(catalog: Catalog) -> list[Correction]:
                 add("venue", seed.venue or "(none)", entry.venue or "(none)", "venue")
             if tag and tag.year and entry.year and tag.year != entry.year:
                 add("year", str(tag.year), str(entry.year), "year")
+            if listing.home and entry.filed_under not in (None, section.name):
+                add("section", section.name, entry.filed_under, "filed_under")
     return out

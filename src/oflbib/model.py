@@ -14,7 +14,7 @@ KINDS = ("paper", "software", "list")
 FIELD_ORDER = (
     "key", "kind", "title", "protect", "authors", "organisation", "year", "venue", "container",
     "entry_type", "publisher", "volume", "number", "pages", "doi", "arxiv", "arxiv_class",
-    "urls", "cite_as", "seed", "provenance", "notes",
+    "urls", "filed_under", "cite_as", "seed", "provenance", "notes",
 )
 
 
@@ -85,6 +85,9 @@ class Entry:
     doi: str | None = None
     arxiv: str | None = None
     arxiv_class: str | None = None
+    # The section the catalog files the entry under when the list files it in the wrong
+    # one: the list keeps its place (the Markdown export), the bibliographies use this.
+    filed_under: str | None = None
     # Software: the paper the project asks to be cited by. It is exported as an entry of
     # its own right after the software, so it can be cited; the list does not show it.
     cite_as: Entry | None = None
@@ -137,18 +140,36 @@ class Catalog:
 
     def ordered(self, sections: list[str] | None = None) -> list[tuple[Section, Entry]]:
         """(section, entry) pairs in list order; an entry is listed once, in its first
-        section among those asked for."""
+        section among those asked for. An entry `filed_under` another section than the
+        list's comes at the end of that one instead."""
         seen: set[str] = set()
         out: list[tuple[Section, Entry]] = []
         wanted = {s.casefold() for s in sections} if sections else None
         for section in self.sections:
             if wanted is not None and section.name.casefold() not in wanted:
                 continue
-            for listing in section.listings:
+            for listing in self.filed_in(section):
                 if listing.key not in seen:
                     seen.add(listing.key)
                     out.append((section, self.entries[listing.key]))
         return out
+
+    def filed_in(self, section: Section) -> list[Listing]:
+        """The listings a section holds in the bibliographies, in list order: its own but
+        an entry's home listing when the entry is `filed_under` another section, then the
+        home listings of entries filed under this one from elsewhere."""
+        moved = {entry.key: entry.filed_under for entry in self.entries.values()
+                 if entry.filed_under}
+        if not moved:  # the usual case, decided without looking at any listing twice
+            return list(section.listings)
+        keys = {listing.key for listing in section.listings}
+        moved_in = [listing for other in self.sections if other is not section
+                    for listing in other.listings
+                    if listing.home and moved.get(listing.key) == section.name
+                    and listing.key not in keys]
+        return [listing for listing in section.listings
+                if not (listing.home and moved.get(listing.key, section.name) != section.name)
+                ] + moved_in
 
     def cited(self) -> list[Entry]:
         """The papers software entries ask to be cited by (their `cite_as`)."""
@@ -168,5 +189,8 @@ class Catalog:
                 if section.name not in entry.sections:
                     entry.sections.append(section.name)
         for entry in self.entries.values():
+            if entry.filed_under:  # its home section is the list's mistake
+                entry.sections = [entry.filed_under] + [
+                    name for name in entry.sections[1:] if name != entry.filed_under]
             if entry.cite_as:
                 entry.cite_as.sections = list(entry.sections)

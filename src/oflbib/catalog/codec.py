@@ -110,6 +110,7 @@ def entry_from_data(data: dict[str, Any]) -> Entry:
         doi=data.get("doi"),
         arxiv=data.get("arxiv"),
         arxiv_class=data.get("arxiv_class"),
+        filed_under=data.get("filed_under"),
         cite_as=entry_from_data(data["cite_as"]) if data.get("cite_as") else None,
         seed=seed_from_data(data["seed"]) if data.get("seed") else None,
         provenance={k: provenance_from_data(v) for k, v in (data.get("provenance") or {}).items()},

@@ -61,6 +61,7 @@ ENTRY = {
                   "pattern": r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"},
         "arxiv_class": _OPT_TEXT,
         "urls": {"type": "array", "items": _URL},
+        "filed_under": _TEXT,
         "seed": SEED,
         "provenance": {"type": "object", "additionalProperties": PROVENANCE},
         "notes": _OPT_TEXT,
@@ -68,9 +69,10 @@ ENTRY = {
 }
 
 # The paper a software project asks to be cited by (`cite_as`): a paper entry of its own,
-# without the list's text (the list does not show it) and without a `cite_as` of its own.
+# without the list's text or place (the list does not show it) and no `cite_as` of its own.
 CITED_PAPER = {**ENTRY, "properties": {
-    **{name: rule for name, rule in ENTRY["properties"].items() if name != "seed"},
+    **{name: rule for name, rule in ENTRY["properties"].items()
+       if name not in ("seed", "filed_under")},
     "kind": {"enum": ["paper"]}}}
 ENTRY["properties"]["cite_as"] = CITED_PAPER
 

@@ -167,6 +167,7 @@ def load_catalog(root: Path) -> Catalog:
     problems: list[Problem] = []
     pending_refs: list[tuple[Section, Listing, _Source, int]] = []
     cited: list[tuple[str, _Source, list[str | int]]] = []  # cite_as keys, where they are
+    filed: list[tuple[str, _Source, list[str | int]]] = []  # filed_under names, where
     for index, block in enumerate(manifest["layout"]):
         if "section" in block:
             name = block["section"]
@@ -194,6 +195,9 @@ def load_catalog(root: Path) -> Catalog:
                     if entry.cite_as:
                         cited.append((entry.cite_as.key, source,
                                       ["entries", position, "cite_as", "key"]))
+                    if entry.filed_under:
+                        filed.append((entry.filed_under, source,
+                                      ["entries", position, "filed_under"]))
                 section.listings.append(listing)
             catalog.sections.append(section)
             catalog.blocks.append(Block(section=name, heading=section.heading,
@@ -206,6 +210,11 @@ def load_catalog(root: Path) -> Catalog:
             problems.append(Problem(f"see: '{listing.key}' names no entry of the catalog",
                                     str(source.path), source.line(["entries", position])))
             section.listings.remove(listing)
+    names = {section.name for section in catalog.sections}
+    for name, source, where in filed:
+        if name not in names:
+            problems.append(Problem(f"filed_under: '{name}' is not a section of the catalog",
+                                    str(source.path), source.line(where)))
     taken = set(catalog.entries)
     for key, source, where in cited:
         if key in taken:

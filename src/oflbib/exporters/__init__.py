@@ -39,7 +39,7 @@ def chunks(catalog: Catalog, fmt: str, sections: list[str] | None = None,
             # The list itself (trimmed as a whole: one piece): an entry appears under
             # every section that lists it, and only what the list lists.
             yield write_markdown(groups(catalog, sections, every_listing=True,
-                                        with_cited=False), catalog)
+                                        as_listed=True), catalog)
             return
         yield from writer_for(fmt)(groups(catalog, sections, every_listing))
 

@@ -122,26 +122,27 @@ def _listed(catalog: Catalog, listing: Listing) -> Record:
 
 
 def groups(catalog: Catalog, sections: list[str] | None = None,
-           every_listing: bool = False, with_cited: bool = True) -> list[Group]:
+           every_listing: bool = False, as_listed: bool = False) -> list[Group]:
     """Records grouped by section in list order. An entry listed in several sections
-    appears once, under its first, unless `every_listing` (per-section files). A paper a
-    software entry asks to be cited by follows it, unless not `with_cited` (the list)."""
+    appears once, under its first, unless `every_listing` (per-section files). Entries
+    are where the catalog files them, and a paper a software entry asks to be cited by
+    follows it; `as_listed` gives the list as it is instead (the Markdown export)."""
     out: list[Group] = []
-    if every_listing:
+    if every_listing or as_listed:
         wanted = {s.casefold() for s in sections} if sections else None
         for section in catalog.sections:
             if wanted is None or section.name.casefold() in wanted:
                 records = []
-                for listing in section.listings:
+                for listing in section.listings if as_listed else catalog.filed_in(section):
                     records.append(_listed(catalog, listing))
-                    records.extend(_cited(records[-1].entry, with_cited))
+                    records.extend(_cited(records[-1].entry, not as_listed))
                 out.append(Group(section.name, records))
         return out
     for section, entry in catalog.ordered(sections):
         if not out or out[-1].section != section.name:
             out.append(Group(section.name, []))
         out[-1].records.append(to_record(entry))
-        out[-1].records.extend(_cited(entry, with_cited))
+        out[-1].records.extend(_cited(entry, not as_listed))
     return out
 
 
