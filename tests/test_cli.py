@@ -58,6 +58,8 @@ def test_check_seed_lists_corrections_with_sources(run):
     kungfu = by_key[("mai2020kungfu", "title")]
     assert kungfu[2] == "KungFu" and kungfu[3].startswith("KungFu: Making Training")
     assert kungfu[4].startswith("https://www.usenix.org/")
+    harmonia = by_key[("harmonia", "organisation")]  # a framework's organisation too
+    assert harmonia[2:4] == ["AL Labs Taiwan", "Taiwan AI Labs"]
     assert all(r[4].startswith("http") for r in rows)  # every correction has a source
 
 

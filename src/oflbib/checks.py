@@ -102,13 +102,13 @@ class Correction:
 
 
 def seed_corrections(catalog: Catalog) -> list[Correction]:
-    """Every place the list's text disagrees with the entry: title, venue, year, and the
-    section the list files it in."""
+    """Every place the list's text disagrees with the entry: title, venue, year, the
+    section the list files it in, and a framework's organisation."""
     out: list[Correction] = []
     for section in catalog.sections:
         for listing in section.listings:
             entry, seed = catalog.entries[listing.key], listing.seed
-            if seed is None or entry.kind == "software":
+            if seed is None:
                 continue
 
             def add(field: str, list_says: str, now: str, prov_field: str) -> None:
@@ -116,6 +116,12 @@ def seed_corrections(catalog: Catalog) -> list[Correction]:
                 out.append(Correction(entry.key, field, list_says, now,
                                       prov.source if prov else "", (prov.note or "") if prov
                                       else ""))
+
+            if entry.kind == "software":
+                if seed.organisation and seed.organisation != entry.organisation:
+                    add("organisation", seed.organisation, entry.organisation or "(none)",
+                        "organisation")
+                continue
 
             listed_title, _ = clean_title(seed.title)
             if listed_title != entry.title:
