@@ -119,7 +119,16 @@ def catalogs(draw: st.DrawFn, text: st.SearchStrategy[str] = words,
         catalog.sections.append(Section(name=name, file=f"s{index}.yaml", heading=name))
         catalog.blocks.append(Block(section=name, heading=name, level=3))
     for index, key in enumerate(chosen):
-        catalog.entries[key] = draw(entries(key, text, names))
-        catalog.sections[index % len(sections)].listings.append(Listing(key))
+        entry = draw(entries(key, text, names))
+        catalog.entries[key] = entry
+        home = index % len(sections)
+        catalog.sections[home].listings.append(Listing(key))
+        # Now and then: a framework's paper to cite, a paper the list misfiled.
+        cited = f"{key}-paper"
+        if entry.kind == "software" and cited not in chosen and draw(st.booleans()):
+            entry.cite_as = draw(entries(cited, text, names))
+            entry.cite_as.kind = "paper"
+        if entry.kind == "paper" and len(sections) > 1 and draw(st.booleans()):
+            entry.filed_under = sections[1 - home]
     catalog.refresh_sections()
     return catalog
