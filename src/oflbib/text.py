@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -22,6 +23,23 @@ def visible(text: str) -> str:
     if not text.isprintable():  # rare: only then look at each character
         text = "".join(_INVISIBLE.get(unicodedata.category(c), c) for c in text)
     return fold_space(text)
+
+
+# A JATS/HTML tag (`<i>`, `</jats:sub>`, `<mml:math ...>`): a letter right after `<`, so
+# text such as `x < y` is not taken for one. Inline tags go; a line or paragraph break
+# becomes a space.
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:\s[^<>]*)?/?>")
+_BREAKS = {"br", "p", "jats:p", "jats:break", "jats:title"}
+
+
+def _untagged(match: re.Match[str]) -> str:
+    return " " if match.group(2).lower() in _BREAKS else ""
+
+
+def markup_to_text(text: str) -> str:
+    """Text with HTML/JATS markup as a reader sees it: tags dropped (they are formatting,
+    and `H<sub>2</sub>O` reads `H2O`), entities such as `&amp;` decoded, spaces folded."""
+    return fold_space(html.unescape(_TAG.sub(_untagged, text)))
 
 
 def norm_title(title: str) -> str:

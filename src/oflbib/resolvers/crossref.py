@@ -9,10 +9,8 @@ httpx2's own. Nothing of HTTP is reimplemented, and other users of habanero are 
 
 from __future__ import annotations
 
-import html
 import importlib
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,7 +25,7 @@ from oflbib.resolvers.manners import (
 )
 from oflbib.resolvers.matching import comparable_title
 from oflbib.resolvers.venuetext import venue_in_text
-from oflbib.text import fold_space
+from oflbib.text import fold_space, markup_to_text
 
 # Crossref's published pools (2025): anonymous requests share the public pool; a mailto
 # gets the polite pool. Response headers override these as soon as one arrives.
@@ -118,24 +116,12 @@ def _route_habanero_through_transport() -> None:
 
 # ---- records ---------------------------------------------------------------------------
 
-# A JATS/HTML tag (`<i>`, `</jats:sub>`, `<mml:math ...>`): a letter right after `<`, so
-# text such as `x < y` is not taken for one. Inline tags go; a line or paragraph break
-# becomes a space.
-_TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:\s[^<>]*)?/?>")
-_BREAKS = {"br", "p", "jats:p", "jats:break", "jats:title"}
-
-
-def _untagged(match: re.Match[str]) -> str:
-    return " " if match.group(2).lower() in _BREAKS else ""
-
-
 def _text(values: Sequence[str] | None) -> str | None:
-    """First of Crossref's list-valued text fields as plain text: markup dropped (it is
-    formatting, and `H<sub>2</sub>O` reads `H2O`), entities such as `&amp;` decoded, line
-    breaks folded. Exporters escape what is left for each format."""
+    """First of Crossref's list-valued text fields as plain text (JATS markup and
+    entities resolved); exporters escape what is left for each format."""
     if not values:
         return None
-    return fold_space(html.unescape(_TAG.sub(_untagged, values[0]))) or None
+    return markup_to_text(values[0]) or None
 
 
 def _person(author: Mapping[str, Any]) -> Person:

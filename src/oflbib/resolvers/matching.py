@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from oflbib.keys import ascii_fold
 from oflbib.model import Entry, Person
 from oflbib.resolvers.base import Record
+from oflbib.text import markup_to_text
 
 ACCEPT = 0.97  # combined score a match needs
 TITLE_FLOOR = 0.85  # below this title similarity a candidate is never the entry's paper
@@ -35,7 +36,7 @@ MATCHED, AMBIGUOUS, NOT_FOUND = "matched", "ambiguous", "not found"
 
 def comparable_title(title: str) -> str:
     """Lower-case words only: markup (`<i>`), braces, accents and punctuation dropped."""
-    text = re.sub(r"<[^>]+>", " ", title).replace("{", "").replace("}", "")
+    text = markup_to_text(title).replace("{", "").replace("}", "")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(re.findall(r"\w+", text.casefold()))
 
