@@ -13,7 +13,9 @@ OFLBIB_HYPOTHESIS=thorough, or hand a target's `.hypothesis.fuzz_one_input` to a
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,6 +26,8 @@ from oflbib.importers.bibtex import merge_bibtex, read_bibtex
 from oflbib.importers.markdown import merge_into, read_markdown
 from oflbib.model import Catalog
 from tests.strategies import FRAGMENTS
+
+T = TypeVar("T")
 
 
 def pieces_of(pieces: list[str], most: int) -> st.SearchStrategy[str]:
@@ -95,36 +99,40 @@ def saved_and_loaded(catalog: Catalog) -> None:
         load_catalog(Path(folder))
 
 
-@given(data=MARKDOWN)
-def test_fuzz_markdown_importer(data: bytes) -> None:
+def imported(data: bytes, name: str, read: Callable[[Path], T]) -> T | None:
+    """What `read` makes of `data` in a file called `name`, or None when it refused it the
+    way it must: with errors that each name the file and a line."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "list.md"
+        path = Path(folder) / name
         path.write_bytes(data)
         try:
-            draft = read_markdown(path)
+            return read(path)
         except OflbibError as error:
             assert_clean(error, path)
             assert all(p.line is not None for p in error.problems)
-            return
+            return None
+
+
+@given(data=MARKDOWN)
+def test_fuzz_markdown_importer(data: bytes) -> None:
+    draft = imported(data, "list.md", read_markdown)
+    if draft is not None:
+        catalog = Catalog()
+        merge_into(catalog, draft)
+        saved_and_loaded(catalog)
+
+
+def bibtex_catalog(path: Path) -> Catalog:
     catalog = Catalog()
-    merge_into(catalog, draft)
-    saved_and_loaded(catalog)
+    merge_bibtex(catalog, read_bibtex(path), "Imported")
+    return catalog
 
 
 @given(data=BIBTEX)
 def test_fuzz_bibtex_importer(data: bytes) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "refs.bib"
-        path.write_bytes(data)
-        try:
-            bib = read_bibtex(path)
-            catalog = Catalog()
-            merge_bibtex(catalog, bib, "Imported")
-        except OflbibError as error:
-            assert_clean(error, path)
-            assert all(p.line is not None for p in error.problems)
-            return
-    saved_and_loaded(catalog)
+    catalog = imported(data, "refs.bib", bibtex_catalog)
+    if catalog is not None:
+        saved_and_loaded(catalog)
 
 
 MANIFEST = b"title: L\nlayout:\n  - section: S\n    file: s.yaml\n"
