@@ -145,31 +145,29 @@ class Catalog:
         seen: set[str] = set()
         out: list[tuple[Section, Entry]] = []
         wanted = {s.casefold() for s in sections} if sections else None
+        filing = self.filing()
         for section in self.sections:
             if wanted is not None and section.name.casefold() not in wanted:
                 continue
-            for listing in self.filed_in(section):
+            for listing in filing[section.name]:
                 if listing.key not in seen:
                     seen.add(listing.key)
                     out.append((section, self.entries[listing.key]))
         return out
 
-    def filed_in(self, section: Section) -> list[Listing]:
-        """The listings a section holds in the bibliographies, in list order: its own but
-        an entry's home listing when the entry is `filed_under` another section, then the
-        home listings of entries filed under this one from elsewhere."""
-        moved = {entry.key: entry.filed_under for entry in self.entries.values()
-                 if entry.filed_under}
-        if not moved:  # the usual case, decided without looking at any listing twice
-            return list(section.listings)
-        keys = {listing.key for listing in section.listings}
-        moved_in = [listing for other in self.sections if other is not section
-                    for listing in other.listings
-                    if listing.home and moved.get(listing.key) == section.name
-                    and listing.key not in keys]
-        return [listing for listing in section.listings
-                if not (listing.home and moved.get(listing.key, section.name) != section.name)
-                ] + moved_in
+    def filing(self) -> dict[str, list[Listing]]:
+        """Section name -> the listings it holds in the bibliographies, in list order: its
+        own but an entry's home listing when the entry is `filed_under` another section,
+        then the home listings of entries filed under it from elsewhere."""
+        filing = {section.name: list(section.listings) for section in self.sections}
+        for section in self.sections:
+            for listing in section.listings:
+                under = self.entries[listing.key].filed_under
+                if listing.home and under not in (None, section.name):
+                    filing[section.name].remove(listing)
+                    if all(other.key != listing.key for other in filing[under]):
+                        filing[under].append(listing)
+        return filing
 
     def cited(self) -> list[Entry]:
         """The papers software entries ask to be cited by (their `cite_as`)."""

@@ -130,10 +130,11 @@ def groups(catalog: Catalog, sections: list[str] | None = None,
     out: list[Group] = []
     if every_listing or as_listed:
         wanted = {s.casefold() for s in sections} if sections else None
+        filing = {} if as_listed else catalog.filing()
         for section in catalog.sections:
             if wanted is None or section.name.casefold() in wanted:
                 records = []
-                for listing in section.listings if as_listed else catalog.filed_in(section):
+                for listing in section.listings if as_listed else filing[section.name]:
                     records.append(_listed(catalog, listing))
                     records.extend(_cited(records[-1].entry, not as_listed))
                 out.append(Group(section.name, records))
