@@ -1,4 +1,5 @@
-"""Running the real tools that judge our output: pdflatex+bibtex, biber, pandoc."""
+"""Running the real tools that judge our output: pdflatex+bibtex, biber, pandoc, and the
+optional ones from ../shared (Zotero's import translators, CSL styles)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,32 @@ from pathlib import Path
 import pytest
 
 
+# The project's shared material (Zotero's translators, CSL styles): beside the repository
+# in a developer's checkout and in CI, absent from a plain clone.
+SHARED = Path(os.environ.get("OFLBIB_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+
+
+def missing(message: str) -> None:
+    """A tool a test needs is absent: skip it, except under CI, which has every tool."""
+    if os.environ.get("CI", "").lower() in ("", "0", "false", "no"):
+        pytest.skip(message)
+    pytest.fail(message)
+
+
 def require(tool: str) -> str:
     """The tool's path; CI installs every tool, so there a missing one fails the test."""
     path = shutil.which(tool)
     if path is None:
-        message = f"{tool} is not installed (.ci/run installs it with apt-get)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"{tool} is not installed (.ci/run installs it with apt-get)")
+    return path
+
+
+def shared(relative: str) -> Path:
+    """A file or folder of ../shared (OFLBIB_SHARED), e.g. "zotero/zotero-import" or
+    "fixtures/csl/styles/ieee.csl"; absent, the test skips (fails under CI)."""
+    path = SHARED / relative
+    if not path.exists():
+        missing(f"{path} is absent: a clone without ../shared (set OFLBIB_SHARED)")
     return path
 
 

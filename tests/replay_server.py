@@ -1,7 +1,7 @@
 """A local stand-in for Crossref and arXiv, for tests and the resolve benchmark.
 
 `ReplayServer` is an HTTP server on 127.0.0.1 that answers from a route table and records
-every request it gets. Answers are the recorded responses in ../shared/fixtures (see
+every request it gets. Answers are the recorded responses in tests/fixtures (see
 SOURCES.md there) or responses built after them by the helpers below: a Crossref work is
 the recorded proceedings-article with its fields replaced, an arXiv feed follows the 2026
 Atom format of the recorded `id_list` answers, and the headers are the ones Crossref sent.

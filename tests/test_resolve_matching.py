@@ -1,6 +1,6 @@
 """Which candidate is the entry's paper: identifiers, venue names, scores and the decision.
 
-Candidates are the recorded Crossref responses in ../shared/fixtures where one fits.
+Candidates are the recorded Crossref responses in tests/fixtures where one fits.
 """
 
 from __future__ import annotations
