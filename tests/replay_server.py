@@ -1,10 +1,11 @@
-"""A local stand-in for Crossref and arXiv, for tests and the resolve benchmark.
+"""A local stand-in for Crossref, dblp and arXiv, for tests and the resolve benchmark.
 
 `ReplayServer` is an HTTP server on 127.0.0.1 that answers from a route table and records
 every request it gets. Answers are the recorded responses in tests/fixtures (see
 SOURCES.md there) or responses built after them by the helpers below: a Crossref work is
 the recorded proceedings-article with its fields replaced, an arXiv feed follows the 2026
-Atom format of the recorded `id_list` answers, and the headers are the ones Crossref sent.
+Atom format of the recorded `id_list` answers, a dblp search answer is the recorded one
+(tests/fixtures/dblp) with its hits replaced, and the headers are the ones Crossref sent.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
@@ -30,6 +32,10 @@ CROSSREF_HEADERS = {"content-type": "application/json", "server": "Jetty(9.4.40.
                     "x-api-pool": "polite", "x-concurrency-limit": "3",
                     "x-rate-limit-interval": "1s", "x-rate-limit-limit": "10"}
 ATOM_HEADERS = {"content-type": "application/atom+xml; charset=utf-8"}
+# dblp's recordings kept no headers; these are the types its API declares for each format.
+DBLP_JSON_HEADERS = {"content-type": "application/json; charset=utf-8"}
+DBLP_BIB_HEADERS = {"content-type": "text/plain; charset=utf-8"}
+DBLP_FIXTURES = Path(__file__).parent / "fixtures" / "dblp"
 
 
 @dataclass
@@ -277,6 +283,104 @@ def atom_feed(entries: Sequence[str]) -> Reply:
     return Reply(200, body.encode("utf-8"), dict(ATOM_HEADERS))
 
 
+def dblp_recorded(name: str) -> Reply:
+    return Reply(200, (DBLP_FIXTURES / name).read_bytes(), dict(DBLP_JSON_HEADERS))
+
+
+def dblp_info(key: str, title: str, *, authors: Sequence[str] = ("Ada Lovelace",),
+              venue: str = "NSDI", year: int = 2023, pages: str | None = None,
+              volume: str | None = None, number: str | None = None, doi: str | None = None,
+              kind: str = "Conference and Workshop Papers") -> dict:
+    """A hit's `info` in the recorded shape: strings for numbers, a trailing period on the
+    title, one author as an object and several as a list."""
+    people = [{"@pid": f"00/{n}", "text": name} for n, name in enumerate(authors)]
+    info: dict = {"authors": {"author": people[0] if len(people) == 1 else people},
+                  "title": title if title.endswith(".") else title + ".", "venue": venue}
+    for name, value in (("volume", volume), ("number", number), ("pages", pages)):
+        if value:
+            info[name] = value
+    info.update({"year": str(year), "type": kind, "access": "closed", "key": key})
+    if doi:
+        info.update({"doi": doi.upper(), "ee": f"https://doi.org/{doi}"})
+    info["url"] = f"https://dblp.org/rec/{key}"
+    return info
+
+
+def dblp_corr_info(arxiv_id: str, title: str, *, authors: Sequence[str], year: int) -> dict:
+    """A CoRR record, as the recorded `journals/corr/abs-2407-15516`."""
+    return dblp_info(f"journals/corr/abs-{arxiv_id.replace('.', '-')}", title, authors=authors,
+                     venue="CoRR", year=year, volume=f"abs/{arxiv_id}",
+                     doi=f"10.48550/arXiv.{arxiv_id}", kind="Informal and Other Publications")
+
+
+@cache
+def _dblp_search_answer() -> dict:
+    return json.loads(dblp_recorded(
+        "search-publ-q-attention_is_all_you_need-format-json-h3.json").body)
+
+
+def dblp_hits(query: str, infos: Sequence[dict], total: int | None = None) -> Reply:
+    """A /search/publ/api answer: the recorded one with these hits (no `hit` key when none,
+    as dblp sends it)."""
+    body = copy.deepcopy(_dblp_search_answer())
+    result = body["result"]
+    result["query"] = " ".join(f"{word}*" if len(word) > 2 else word for word in query.split())
+    result["completions"] = {"@total": "0", "@computed": "0", "@sent": "0"}
+    hits = {"@total": str(total if total is not None else len(infos)),
+            "@computed": str(len(infos)), "@sent": str(len(infos)), "@first": "0"}
+    if infos:
+        hits["hit"] = [{"@score": str(len(infos) - n), "@id": str(1000 + n), "info": info,
+                        "url": f"URL#{1000 + n}"} for n, info in enumerate(infos)]
+    result["hits"] = hits
+    return Reply(200, json.dumps(body).encode("utf-8"), dict(DBLP_JSON_HEADERS))
+
+
+def dblp_bibtex(info: dict) -> str:
+    """`/rec/KEY.bib` for a hit's info, in dblp's layout (rec-series_sci_2023-1062.bib)."""
+    authors = info["authors"]["author"]
+    names = [a["text"] for a in (authors if isinstance(authors, list) else [authors])]
+    corr = info.get("venue") == "CoRR"
+    kind = "inproceedings" if info["type"].startswith("Conference") else "article"
+    fields = [("author", " and\n                  ".join(names)),
+              ("title", info["title"].rstrip(".")),
+              ("journal" if kind == "article" else "booktitle", info["venue"])]
+    fields += [(name, info[name]) for name in ("volume", "number", "pages", "year")
+               if info.get(name)]
+    if corr:
+        fields += [("eprinttype", "arXiv"), ("eprint", info["volume"][len("abs/"):])]
+    if info.get("doi"):
+        fields.append(("doi", info["doi"].lower()))
+    fields += [("biburl", f"https://dblp.org/rec/{info['key']}.bib"),
+               ("bibsource", "dblp computer science bibliography, https://dblp.org")]
+    body = ",\n".join(f"  {name:<12} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{DBLP:{info['key']},\n{body}\n}}\n\n"
+
+
+def dblp_words(info: dict) -> list[str]:
+    """The words dblp's search matches a record by: title, authors, venue and year."""
+    authors = info["authors"]["author"]
+    names = [a["text"] for a in (authors if isinstance(authors, list) else [authors])]
+    venue = info.get("venue") or ""
+    return _words(" ".join([info["title"], *names, *(venue if isinstance(venue, list)
+                                                     else [venue]), info.get("year", "")])
+                  ).split()
+
+
+def dblp_matches(query: str, info: dict) -> bool:
+    """dblp's semantics: every query word is a prefix of some word of the record (`$`:
+    the whole word)."""
+    words = dblp_words(info)
+    for term in query.casefold().split():
+        exact = term.endswith("$")
+        term = _words(term.rstrip("$"))
+        if not term:
+            continue
+        if not any(w == t if exact else w.startswith(t) for t in term.split()
+                   for w in words):
+            return False
+    return True
+
+
 # ---- what a request asks ---------------------------------------------------------------
 
 def crossref_search(seen: Seen) -> bool:
@@ -311,11 +415,27 @@ class Corpus:
 
     works: list[dict] = field(default_factory=list)  # crossref_item(...) dicts
     preprints: list[dict] = field(default_factory=list)  # atom_entry(...) keyword arguments
+    dblp: list[dict] = field(default_factory=list)  # dblp_info(...) dicts
 
     def serve(self, server: ReplayServer) -> None:
         server.on(lambda s: s.path.startswith("/works/"), self.crossref_work)
         server.on(lambda s: s.path == "/works", self.crossref_works)
         server.on(lambda s: s.path == "/api/query", self.arxiv_query)
+        server.on(lambda s: s.path == "/search/publ/api", self.dblp_search)
+        server.on(lambda s: s.path.startswith("/rec/"), self.dblp_record)
+
+    def dblp_search(self, seen: Seen) -> Reply:
+        query = seen.param("q") or ""
+        found = [info for info in self.dblp if dblp_matches(query, info)]
+        hits = int(seen.param("h") or 30)
+        return dblp_hits(query, found[:hits], total=len(found))
+
+    def dblp_record(self, seen: Seen) -> Reply:
+        key = seen.path[len("/rec/"):].removesuffix(".bib")
+        info = next((i for i in self.dblp if i["key"] == key), None)
+        if info is None:
+            return Reply(404, b"", {"content-type": "text/html; charset=utf-8"})
+        return Reply(200, dblp_bibtex(info).encode("utf-8"), dict(DBLP_BIB_HEADERS))
 
     def crossref_work(self, seen: Seen) -> Reply:
         doi = seen.path[len("/works/"):].casefold()

@@ -15,7 +15,7 @@ from tests.resolve_support import FakeTiming, make_catalog
 
 @pytest.fixture
 def replay() -> Iterator[ReplayServer]:
-    """The stand-in for Crossref and arXiv on 127.0.0.1, stopped after the test."""
+    """The stand-in for Crossref, dblp and arXiv on 127.0.0.1, stopped after the test."""
     server = ReplayServer().start()
     yield server
     server.stop()
@@ -29,9 +29,10 @@ def timing() -> FakeTiming:
 @pytest.fixture
 def resolve_env(replay: ReplayServer, tmp_path: Path,
                 monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The CLI pointed at the replay server, with its own cache, no arXiv delay and quick
+    """The CLI pointed at the replay server, with its own cache, no arXiv or dblp delay and quick
     retries (the waits themselves are tested on a fake clock)."""
     env = {"OFLBIB_CROSSREF_URL": replay.url, "OFLBIB_ARXIV_URL": replay.url + "/api/query",
+           "OFLBIB_DBLP_URL": replay.url, "OFLBIB_DBLP_DELAY": "0",
            "OFLBIB_CACHE_DIR": str(tmp_path / "cache"), "OFLBIB_ARXIV_DELAY": "0",
            "OFLBIB_HTTP_TIMEOUT": "2", "OFLBIB_MAILTO": "maintainer@example.org"}
     for name, value in env.items():

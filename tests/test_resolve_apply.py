@@ -114,14 +114,17 @@ def test_a_venue_set_by_hand_is_never_replaced() -> None:
     assert {c.field for c in review.conflicts} >= {"venue"}
 
 
-def test_where_the_list_is_wrong_is_reported_once() -> None:
+def test_where_the_list_is_wrong_it_is_corrected_and_reported_once() -> None:
     entry = listed(title="Varuna: Scalable Training", tag="ATC'21", venue="ATC", year=2021)
     review = merge(entry, found(PUBLISHED_RECORD))
     notes = {n.field: (n.list_says, n.publication_says) for n in review.list_notes}
     assert notes == {"title": ("Varuna: Scalable Training", TITLE),
                      "venue": ("ATC'21", "EuroSys'22"), "year": ("2021", "2022")}
-    assert review.conflicts == []  # the catalog only repeats the list: one report suffices
-    assert (entry.title, entry.venue, entry.year) == ("Varuna: Scalable Training", "ATC", 2021)
+    assert review.conflicts == []  # the catalog only repeated the list: one report suffices
+    assert (entry.title, entry.venue, entry.year) == (TITLE, "EuroSys", 2022)
+    assert entry.seed is not None and entry.seed.title == "Varuna: Scalable Training"
+    assert entry.provenance["venue"].note == "the list says \"ATC'21\"; corrected from crossref"
+    assert entry.provenance["title"].via == "crossref"
 
 
 def test_a_hand_edited_value_that_disagrees_is_a_conflict_as_well() -> None:

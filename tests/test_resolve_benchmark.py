@@ -13,9 +13,13 @@ def test_the_tiny_benchmark_keeps_the_limits_and_the_warm_run_asks_nothing() -> 
     done = subprocess.run([sys.executable, "benchmarks/resolve/run.py", "--tiny", "--json"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    runs = json.loads(done.stdout)["runs"]
-    baseline, cold, warm = (runs["baseline (sequential)"], runs["oflbib resolve, cold"],
-                            runs["oflbib resolve, warm"])
-    assert [r["violations"] for r in (baseline, cold, warm)] == [0, 0, 0]
-    assert cold["crossref"] + cold["arxiv"] < baseline["crossref"] + baseline["arxiv"]
-    assert (warm["crossref"], warm["arxiv"]) == (0, 0)
+    figures = json.loads(done.stdout)
+    runs = figures["runs"]
+    assert [r["violations"] for r in runs.values()] == [0] * 4
+    for name in ("seed list, warm", "sloppy list, warm"):
+        assert (runs[name]["crossref"], runs[name]["dblp"], runs[name]["arxiv"]) == (0, 0, 0)
+    cold = runs["seed list, cold"]
+    assert 0 < cold["dblp"] < figures["papers"]  # one question per venue-year, not per paper
+    for score in figures["accuracy"].values():
+        assert score["doi"]["wrong"] == score["arxiv"]["wrong"] == score["pages"]["wrong"] == 0
+        assert score["authors"]["right"] >= score["authors"]["has"] // 2

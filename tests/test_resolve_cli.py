@@ -47,7 +47,7 @@ def test_a_second_run_makes_no_request(replay, resolve_env, catalog_root) -> Non
     result = oflbib(catalog_root, "resolve", "-q")
     assert result.exit_code == 0
     assert len(replay.seen) == asked
-    assert summary(result.stderr)["requests"] == "crossref 0, arxiv 0"
+    assert summary(result.stderr)["requests"] == "crossref 0, dblp 0, arxiv 0"
     assert catalog_bytes(catalog_root) == after_first
 
 

@@ -1,14 +1,17 @@
-"""Benchmark `oflbib resolve` against simulated Crossref and arXiv (see sim.py).
+"""Benchmark `oflbib resolve` against simulated Crossref, dblp and arXiv (see sim.py).
 
-    python benchmarks/resolve/run.py            # the shipped catalog; arXiv at 3 s a request
-    python benchmarks/resolve/run.py --tiny     # 8 papers, arXiv at 0.3 s: the smoke test
+    python benchmarks/resolve/run.py            # the shipped catalog's papers, real delays
+    python benchmarks/resolve/run.py --tiny     # 8 papers, short delays: the smoke test
 
-Three runs over the same papers, each against fresh counters:
-  baseline  one title search per paper per source, in sequence, at the published limits
-            (habanero and arxiv used plainly, the way a simple script would);
-  cold      `oflbib resolve` as a user runs it (a subprocess), with an empty cache;
-  warm      the same command again: it must make no request at all.
-For each: requests per service, limit violations (must be 0) and wall time.
+The services hold the shipped catalog's hand-verified papers (and near-miss distractors).
+The papers are imported afresh from two lists written from that catalog: `seed`, each
+paper's line as the list wrote it (its `seed` text), and `sloppy`, the same papers as
+another list would write them (name only, typos, truncated or lower-cased titles, other
+venue-tag spellings). Each is resolved twice with `oflbib resolve` (a subprocess, as a
+user runs it): cold, with an empty cache, then warm, which must make no request at all.
+For each run: requests per service, limit violations (must be 0), wall time against the
+floor the services' limits set; for each cold run, how many papers got each field right
+(as the catalog has it), and wrong (must be 0 for identifiers and pages).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -28,57 +32,169 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # `tests.replay_server`: the services' stand-in, shared with tests
 
 from benchmarks.resolve import sim  # noqa: E402
-from oflbib.catalog.store import load_catalog  # noqa: E402
-from oflbib.model import Entry  # noqa: E402
+from oflbib.catalog.store import load_catalog, save_catalog  # noqa: E402
+from oflbib.importers.markdown import merge_into, read_markdown  # noqa: E402
+from oflbib.model import Catalog, Entry  # noqa: E402
+from oflbib.resolvers.matching import family_names  # noqa: E402
+from oflbib.text import norm_title  # noqa: E402
+from oflbib.venues import format_venue_tag  # noqa: E402
 
 MAILTO = "benchmark@example.org"
+FIELDS = ("title", "authors", "year", "pages", "doi", "arxiv")
+IDENTIFIERS = ("doi", "arxiv")
+
+
+def floor(simulation: sim.Simulation) -> float:
+    """The least wall time these requests allow under the services' limits (rate only;
+    latency and concurrency ignored): the slowest service's requests at its rate."""
+    def at_rate(service: sim.LimitedService) -> float:
+        limits = service.limits
+        return max(service.requests - limits.limit, 0) * limits.interval / limits.limit
+
+    return max(at_rate(service) for service in simulation.services)
 
 
 def counts(simulation: sim.Simulation, seconds: float) -> dict[str, float]:
-    crossref, arxiv = simulation.crossref.requests, simulation.arxiv.requests
-    return {"crossref": crossref, "arxiv": arxiv,
+    return {"crossref": simulation.crossref.requests, "dblp": simulation.dblp.requests,
+            "arxiv": simulation.arxiv.requests,
             "violations": sum(s.violations for s in simulation.services),
-            "seconds": round(seconds, 1),
-            "floor": round(floor(simulation, crossref, arxiv), 1)}
+            "seconds": round(seconds, 1), "floor": round(floor(simulation), 1)}
 
 
-def floor(simulation: sim.Simulation, crossref: int, arxiv: int) -> float:
-    """The least wall time these requests allow under the services' limits (rate only;
-    latency and concurrency ignored): the slower service's requests at its rate."""
-    def at_rate(service: sim.LimitedService, requests: int) -> float:
-        limits = service.limits
-        return max(requests - limits.limit, 0) * limits.interval / limits.limit
+# ---- the lists -------------------------------------------------------------------------
 
-    return max(at_rate(simulation.crossref, crossref), at_rate(simulation.arxiv, arxiv))
+def _line(title: str, url: str | None, tag: str) -> str:
+    link = f"[{title}]({url})" if url else f"[{title}](https://example.org)"
+    return f"- {link} {tag}".rstrip()
 
 
-def run_baseline(papers: list[Entry], simulation: sim.Simulation,
-                 arxiv_delay: float) -> dict[str, float]:
-    import arxiv
-    from habanero import Crossref
+def seed_list(papers: list[tuple[str, Entry]]) -> tuple[str, dict[str, str]]:
+    """Each paper's line as the list wrote it; title -> the truth's key."""
+    lines, truth = ["# Seed list", "", "## Papers"], {}
+    section = None
+    for name, entry in papers:
+        if name != section:
+            lines += ["", f"### {name}"]
+            section = name
+        seed = entry.seed
+        title = seed.title if seed else entry.title
+        url = (seed.urls or entry.urls or [None])[0] if seed else (entry.urls or [None])[0]
+        lines.append(_line(title, url, (seed.venue or "") if seed else ""))
+        truth[norm_title(title)] = entry.key
+    return "\n".join(lines) + "\n", truth
 
-    crossref = Crossref(base_url=simulation.server.url, mailto=MAILTO, timeout=30)
-    client = arxiv.Client(page_size=5, delay_seconds=arxiv_delay, num_retries=0)
-    client.query_url_format = simulation.server.url + "/api/query?{}"
-    simulation.reset()
-    start = time.monotonic()
-    for entry in papers:
-        crossref.works(query_bibliographic=entry.title, limit=5)
-        phrase = " ".join(re.findall(r"\w+", entry.title.casefold()))
-        list(client.results(arxiv.Search(query=f'ti:"{phrase}"', max_results=5)))
-    return counts(simulation, time.monotonic() - start)
+
+def _typo(title: str, rng: random.Random) -> str:
+    words = title.split()
+    long = [i for i, w in enumerate(words) if len(w) > 6 and w.isalpha()]
+    if not long:
+        return title
+    i = rng.choice(long)
+    w = words[i]
+    j = rng.randrange(1, len(w) - 2)
+    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+    return " ".join(words)
 
 
-def run_resolve(catalog_dir: Path, keys: list[str], cache_dir: Path,
-                simulation: sim.Simulation, arxiv_delay: float) -> dict[str, float]:
+def sloppy_title(entry: Entry, n: int, rng: random.Random) -> str:
+    title = entry.title
+    name, colon, _ = title.partition(":")
+    style = n % 6
+    if style == 0 and colon and len(name.split()) == 1:
+        return name.strip()  # a name-only item: `[KungFu]`
+    if style == 1:
+        return _typo(title, rng)
+    if style == 2 and len(title.split()) > 7:
+        return " ".join(title.split()[:max(5, len(title.split()) * 2 // 3)]) + "..."
+    if style == 3:
+        return title.lower()
+    if style == 4 and colon:
+        return title.replace(": ", " - ", 1)
+    return title
+
+
+def sloppy_tag(entry: Entry, n: int) -> str:
+    if entry.venue in (None, "arXiv") or not entry.year:
+        return f"arXiv:{entry.arxiv}" if entry.arxiv else "arXiv"
+    tag = format_venue_tag(entry.venue, entry.year)
+    return [tag, tag.replace("'", " '"), tag.upper(), tag][n % 4]
+
+
+def sloppy_list(papers: list[tuple[str, Entry]], seed: int = 11) -> tuple[str, dict[str, str]]:
+    """The same papers as another, sloppier list would write them."""
+    rng = random.Random(seed)
+    lines, truth = ["# Another list", "", "## Papers"], {}
+    section = None
+    for n, (name, entry) in enumerate(papers):
+        if name != section:
+            lines += ["", f"### {name}"]
+            section = name
+        title = sloppy_title(entry, n, rng)
+        lines.append(_line(title, (entry.urls or [None])[0], sloppy_tag(entry, n)))
+        truth[norm_title(title)] = entry.key
+    return "\n".join(lines) + "\n", truth
+
+
+def imported(markdown: str, root: Path) -> Path:
+    """A catalog folder imported from a list, as `oflbib import markdown` makes it."""
+    source = root.parent / f"{root.name}.md"
+    source.write_text(markdown, encoding="utf-8")
+    catalog = Catalog()
+    merge_into(catalog, read_markdown(source))
+    save_catalog(catalog, root)
+    return root
+
+
+# ---- accuracy --------------------------------------------------------------------------
+
+def _value(entry: Entry, field: str) -> object:
+    value = getattr(entry, field)
+    if field == "authors":
+        return tuple(family_names(value)) or None
+    if field == "title":
+        return norm_title(value) if value else None
+    if field == "doi":
+        return value.casefold() if value else None
+    return value or None
+
+
+def accuracy(resolved: Catalog, truth: Catalog, keys: dict[str, str]) -> dict[str, dict]:
+    """Per field: papers whose truth has a value, how many got it right, and wrong."""
+    score = {field: {"has": 0, "right": 0, "wrong": 0, "missed": []} for field in FIELDS}
+    for entry in resolved.entries.values():
+        if entry.kind != "paper" or entry.seed is None:
+            continue
+        key = keys.get(norm_title(entry.seed.title))
+        if key is None:
+            continue
+        real = truth.entries[key]
+        for field in FIELDS:
+            want, have = _value(real, field), _value(entry, field)
+            if want is None:
+                continue
+            tally = score[field]
+            tally["has"] += 1
+            if have == want:
+                tally["right"] += 1
+            else:
+                tally["wrong"] += have is not None
+                tally["missed"].append(f"{key}: {have!r} not {want!r}"[:160])
+    return score
+
+
+# ---- runs ------------------------------------------------------------------------------
+
+def run_resolve(catalog_dir: Path, cache_dir: Path, simulation: sim.Simulation,
+                delays: dict[str, float]) -> dict[str, float]:
     env = {**os.environ, "OFLBIB_CROSSREF_URL": simulation.server.url,
            "OFLBIB_ARXIV_URL": simulation.server.url + "/api/query",
-           "OFLBIB_CACHE_DIR": str(cache_dir), "OFLBIB_ARXIV_DELAY": str(arxiv_delay),
-           "OFLBIB_MAILTO": MAILTO}
+           "OFLBIB_DBLP_URL": simulation.server.url,
+           "OFLBIB_CACHE_DIR": str(cache_dir), "OFLBIB_ARXIV_DELAY": str(delays["arxiv"]),
+           "OFLBIB_DBLP_DELAY": str(delays["dblp"]), "OFLBIB_MAILTO": MAILTO}
     simulation.reset()
     start = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "oflbib", "--catalog", str(catalog_dir),
-                           "resolve", "-q", *keys], env=env, capture_output=True, text=True)
+                           "resolve", "-q"], env=env, capture_output=True, text=True)
     result = counts(simulation, time.monotonic() - start)
     result["exit"] = done.returncode
     if done.returncode != 0:
@@ -86,57 +202,76 @@ def run_resolve(catalog_dir: Path, keys: list[str], cache_dir: Path,
     return result
 
 
-def table(results: dict[str, dict[str, float]], papers: int, arxiv_delay: float) -> str:
-    lines = [f"{papers} papers, arXiv one request per {arxiv_delay:g} s, Crossref polite pool "
-             "(10 requests/s, 3 at a time)", "",
-             "| run | Crossref requests | arXiv requests | requests per paper | "
-             "limit violations | wall time | floor set by the limits |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+def table(results: dict[str, dict], papers: int, delays: dict[str, float]) -> str:
+    lines = [f"{papers} papers; arXiv one request per {delays['arxiv']:g} s, dblp one per "
+             f"{delays['dblp']:g} s, Crossref polite pool (10 requests/s, 3 at a time)", "",
+             "| run | Crossref | dblp | arXiv | requests per paper | limit violations | "
+             "wall time | floor set by the limits |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, row in results.items():
-        per_paper = (row["crossref"] + row["arxiv"]) / papers if papers else 0
-        lines.append(f"| {name} | {row['crossref']} | {row['arxiv']} | {per_paper:.2f} | "
-                     f"{row['violations']} | {row['seconds']:.1f} s | {row['floor']:.1f} s |")
+        made = row["crossref"] + row["dblp"] + row["arxiv"]
+        lines.append(f"| {name} | {row['crossref']} | {row['dblp']} | {row['arxiv']} | "
+                     f"{made / papers:.2f} | {row['violations']} | {row['seconds']:.1f} s | "
+                     f"{row['floor']:.1f} s |")
+    return "\n".join(lines)
+
+
+def accuracy_table(scores: dict[str, dict]) -> str:
+    lines = ["| list | " + " | ".join(FIELDS) + " |", "|---|" + "---:|" * len(FIELDS)]
+    for name, score in scores.items():
+        cells = [f"{s['right']}/{s['has']} ({100 * s['right'] / max(s['has'], 1):.0f} %)"
+                 + (f", {s['wrong']} wrong" if s["wrong"] else "")
+                 for s in (score[field] for field in FIELDS)]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tiny", action="store_true", help="8 papers, arXiv delay 0.3 s")
+    parser.add_argument("--tiny", action="store_true", help="8 papers, short delays")
     parser.add_argument("--catalog", type=Path, default=REPO / "catalog")
-    parser.add_argument("--no-baseline", dest="baseline", action="store_false")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--misses", action="store_true", help="list the fields missed")
     args = parser.parse_args()
 
-    arxiv_delay, latency_scale = (0.3, 0.2) if args.tiny else (3.0, 1.0)
-    catalog = load_catalog(args.catalog)
-    papers = [e for _, e in catalog.ordered() if e.kind == "paper"][: 8 if args.tiny else None]
-    simulation = sim.start(sim.corpus_of(catalog), arxiv_delay=arxiv_delay,
-                           latency_scale=latency_scale)
+    delays, latency_scale = ({"arxiv": 0.3, "dblp": 0.1}, 0.2) if args.tiny \
+        else ({"arxiv": 3.0, "dblp": 1.0}, 1.0)
+    truth = load_catalog(args.catalog)
+    papers = [(s.name, e) for s, e in truth.ordered() if e.kind == "paper"]
+    papers = papers[:8] if args.tiny else papers
+    simulation = sim.start(sim.corpus_of(truth), arxiv_delay=delays["arxiv"],
+                           dblp_delay=delays["dblp"], latency_scale=latency_scale)
     work = Path(tempfile.mkdtemp(prefix="oflbib-bench-"))
+    results, scores = {}, {}
     try:
-        copy = work / "catalog"
-        shutil.copytree(args.catalog, copy, ignore=shutil.ignore_patterns(".oflbib*"))
-        keys = [e.key for e in papers] if args.tiny else []
-        results = {}
-        if args.baseline:
-            results["baseline (sequential)"] = run_baseline(papers, simulation, arxiv_delay)
-            # arXiv's delay holds between clients too: the next run starts no sooner.
-            time.sleep(arxiv_delay)
-        results["oflbib resolve, cold"] = run_resolve(copy, keys, work / "cache", simulation,
-                                                      arxiv_delay)
-        time.sleep(arxiv_delay)
-        results["oflbib resolve, warm"] = run_resolve(copy, keys, work / "cache", simulation,
-                                                      arxiv_delay)
+        for name, (markdown, keys) in (("seed", seed_list(papers)),
+                                       ("sloppy", sloppy_list(papers))):
+            root = imported(markdown, work / name)
+            for run in ("cold", "warm"):
+                results[f"{name} list, {run}"] = run_resolve(root, work / f"cache-{name}",
+                                                             simulation, delays)
+                time.sleep(delays["arxiv"])  # arXiv's delay holds between runs too
+            scores[name] = accuracy(load_catalog(root), truth, keys)
     finally:
         simulation.server.stop()
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
-        print(json.dumps({"papers": len(papers), "arxiv_delay": arxiv_delay, "runs": results}))
+        print(json.dumps({"papers": len(papers), "delays": delays, "runs": results,
+                          "accuracy": scores}))
     else:
-        print(table(results, len(papers), arxiv_delay))
+        print(table(results, len(papers), delays))
+        print()
+        print(accuracy_table(scores))
+        if args.misses:
+            for name, score in scores.items():
+                for field in FIELDS:
+                    for miss in score[field]["missed"]:
+                        print(f"{name} {field}: {miss}")
     broken = any(r["violations"] or r.get("exit") for r in results.values())
-    return 1 if broken or results["oflbib resolve, warm"]["crossref"] \
-        or results["oflbib resolve, warm"]["arxiv"] else 0
+    warm = [r for name, r in results.items() if name.endswith("warm")]
+    asked = any(r["crossref"] or r["dblp"] or r["arxiv"] for r in warm)
+    wrong = any(s[field]["wrong"] for s in scores.values() for field in IDENTIFIERS)
+    return 1 if broken or asked or wrong else 0
 
 
 if __name__ == "__main__":

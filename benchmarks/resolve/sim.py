@@ -1,10 +1,10 @@
-"""Simulated Crossref and arXiv for the resolve benchmark.
+"""Simulated Crossref, dblp and arXiv for the resolve benchmark.
 
 The papers are the catalog's own (every DOI and arXiv id it has, plus a deterministic share
 of its other papers, and a look-alike decoy per paper), answered like the real APIs by the
 tests' `Corpus`. `LimitedService` puts each API behind its published limits and adds
 latency: a request over the limit is counted as a violation and refused (429 for Crossref
-with Retry-After, 503 for arXiv), as the services do.
+and dblp with Retry-After, 503 for arXiv), as the services do.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from oflbib.model import Catalog
-from tests.replay_server import Corpus, ReplayServer, Reply, Responder, Seen, crossref_item
+from oflbib.keys import ascii_fold
+from oflbib.model import Catalog, Entry
+from tests.replay_server import (
+    Corpus, ReplayServer, Reply, Responder, Seen, crossref_item, dblp_corr_info, dblp_info,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class Limits:
 def crossref_limits(latency_scale: float = 1.0) -> Limits:
     """The polite pool as Crossref announced it in 2026: 10 requests/s, 3 at a time."""
     return Limits(10, 1.0, 3, (0.2 * latency_scale, 0.5 * latency_scale), 429)
+
+
+def dblp_limits(delay: float, latency_scale: float = 1.0) -> Limits:
+    """dblp's etiquette: at least `delay` (1) second between requests; 429 beyond."""
+    return Limits(1, delay, 1, (0.1 * latency_scale, 0.4 * latency_scale), 429)
 
 
 def arxiv_limits(delay: float, latency_scale: float = 1.0) -> Limits:
@@ -74,9 +82,8 @@ class LimitedService:
                 self.violations += over
                 latency = self._rng.uniform(*self.limits.latency)
             try:
-                if over:
-                    return Reply(self.limits.refusal, b"rate limit exceeded",
-                                 {"retry-after": "1", **self.headers()})
+                if over:  # dblp's 429 has an empty body and only Retry-After
+                    return Reply(self.limits.refusal, b"", {"retry-after": "1"})
                 time.sleep(latency)
                 reply = responder(seen)
                 reply.headers.update(self.headers())
@@ -88,28 +95,86 @@ class LimitedService:
         return answer
 
 
-def corpus_of(catalog: Catalog, seed: int = 5) -> Corpus:
-    """The catalog's papers as the services would hold them (deterministic)."""
+def _family_first(entry: Entry, n: int) -> list[tuple[str, str]]:
+    return [(p.given, p.family) for p in entry.authors if p.family] or [("Ada", f"Author{n}")]
+
+
+def _name_and_rest(title: str) -> tuple[str | None, str]:
+    name, colon, rest = title.partition(":")
+    return (name.strip(), rest.strip()) if colon and len(name.split()) <= 3 else (None, title)
+
+
+_FILLER = ("Scalable", "Efficient", "Adaptive", "Learned", "Distributed", "Elastic", "Secure",
+           "Fast", "Robust", "Practical", "Memory", "Storage", "Network", "Kernel", "Cache",
+           "Query", "Graph", "Stream", "Consensus", "Scheduling", "Compilation", "Indexing",
+           "Replication", "Verification", "Serverless", "Transactions", "Accelerators")
+
+
+def _filler_title(rng: random.Random) -> str:
+    words = rng.sample(_FILLER, 5)
+    return f"{words[0]}{rng.randint(1, 99)}: {' '.join(words[1:])} for Modern Systems"
+
+
+def corpus_of(catalog: Catalog, seed: int = 5, fillers: int = 12) -> Corpus:
+    """The catalog's papers as the services would hold them (deterministic), from its
+    hand-verified fields: Crossref knows the papers that have a DOI, arXiv those with an
+    arXiv id, dblp every published paper (authors with homonym numbers now and then) and a
+    CoRR record per arXiv id. Around them: for every paper a near-miss at each service
+    (the same system name or most of the title, other authors, another year), and for
+    every venue-year `fillers` other papers of those proceedings."""
+    from oflbib.resolvers.dblp import DBLP_VENUE_NAMES
+
     rng = random.Random(seed)
     corpus = Corpus()
-    papers = [e for e in catalog.entries.values() if e.kind == "paper"]
+    papers = [e for e in catalog.entries.values() if e.kind == "paper"] + catalog.cited()
+    venue_years: set[tuple[str, int]] = set()
     for n, entry in enumerate(papers):
-        authors = [(p.given, p.family) for p in entry.authors if p.family] \
-            or [("Ada", f"Author{n}")]
+        authors = _family_first(entry, n)
+        names = [f"{given} {family}".strip() for given, family in authors]
         year = entry.year or 2022
-        doi = entry.doi or (f"10.99999/sim.{n}" if rng.random() < 0.5 else None)
-        if doi:
-            corpus.works.append(crossref_item(doi, entry.title, authors=authors, year=year,
-                                              page=f"{n}-{n + 12}"))
-        decoy = entry.title.split(":")[0]
-        corpus.works.append(crossref_item(f"10.99998/decoy.{n}",
-                                          f"On {decoy} and Related Problems", year=year - 3))
-        if entry.arxiv or rng.random() < 0.4:
+        name, rest = _name_and_rest(entry.title)
+        near = f"{name}: Revisiting {rest.split()[-1]} at Scale" if name \
+            else " ".join(entry.title.split()[:-2] + ["in", "Practice"])
+        journal = entry.venue in ("VLDB", "TPDS", "TC", "SIGMETRICS")
+        if entry.doi:
+            corpus.works.append(crossref_item(
+                entry.doi, entry.title, authors=authors, year=year, page=entry.pages,
+                work_type="journal-article" if journal else "proceedings-article",
+                container=entry.container, publisher=entry.publisher or "ACM"))
+        corpus.works.append(crossref_item(f"10.99998/near.{n}", near, year=year - 2,
+                                          authors=[("Bo", "Near"), ("Li", "Miss")]))
+        preprint_title = entry.title
+        if entry.arxiv:
             corpus.preprints.append({
-                "arxiv_id": entry.arxiv or f"2401.{n:05d}", "title": entry.title,
-                "authors": [f"{given} {family}" for given, family in authors],
-                "published": f"{year - 1}-06-01T00:00:00Z",
-                "doi": doi if doi and rng.random() < 0.5 else None})
+                "arxiv_id": entry.arxiv, "title": preprint_title, "authors": names,
+                "published": f"20{entry.arxiv[:2]}-{entry.arxiv[2:4]}-10T00:00:00Z",
+                "doi": entry.doi if entry.doi and rng.random() < 0.5 else None})
+        corpus.preprints.append({
+            "arxiv_id": f"19{n % 12 + 1:02d}.{n:05d}", "title": near,
+            "authors": ["Bo Near", "Li Miss"], "published": "2019-05-01T00:00:00Z"})
+        dblp_names = [f"{person} 000{k % 3 + 1}" if (n + k) % 7 == 0 else person
+                      for k, person in enumerate(names)]
+        if entry.venue and entry.venue != "arXiv":
+            venue = DBLP_VENUE_NAMES.get(entry.venue, entry.venue)
+            family = ascii_fold(authors[0][1]).capitalize() or "X"
+            corpus.dblp.append(dblp_info(
+                f"{'journals' if journal else 'conf'}/{entry.venue.lower()}/{family}{n}{year % 100}",
+                entry.title, authors=dblp_names, venue=venue, year=year,
+                pages=entry.pages.replace("--", "-") if entry.pages else None,
+                volume=entry.volume, number=entry.number, doi=entry.doi,
+                kind="Journal Articles" if journal else "Conference and Workshop Papers"))
+            venue_years.add((venue, year))
+        if entry.arxiv:
+            corpus.dblp.append(dblp_corr_info(entry.arxiv, preprint_title, authors=dblp_names,
+                                              year=2000 + int(entry.arxiv[:2])))
+        corpus.dblp.append(dblp_info(f"conf/near/Near{n}", near, authors=["Bo Near", "Li Miss"],
+                                     venue=rng.choice(["HotOS", "APSys", "CLUSTER"]),
+                                     year=year - 2))
+    for venue, year in sorted(venue_years):
+        for k in range(fillers):
+            corpus.dblp.append(dblp_info(f"conf/fill/{venue[:6]}{year}x{k}", _filler_title(rng),
+                                         authors=[f"Filler {k}", "Other Person"], venue=venue,
+                                         year=year, pages=f"{k * 10 + 1}-{k * 10 + 9}"))
     return corpus
 
 
@@ -118,21 +183,26 @@ class Simulation:
     server: ReplayServer
     crossref: LimitedService
     arxiv: LimitedService
+    dblp: LimitedService
 
     @property
     def services(self) -> Sequence[LimitedService]:
-        return (self.crossref, self.arxiv)
+        return (self.crossref, self.dblp, self.arxiv)
 
     def reset(self) -> None:
         for service in self.services:
             service.reset()
 
 
-def start(corpus: Corpus, *, arxiv_delay: float, latency_scale: float) -> Simulation:
+def start(corpus: Corpus, *, arxiv_delay: float, dblp_delay: float,
+          latency_scale: float) -> Simulation:
     server = ReplayServer()
     crossref = LimitedService(crossref_limits(latency_scale), seed=1)
     arxiv = LimitedService(arxiv_limits(arxiv_delay, latency_scale), seed=2)
+    dblp = LimitedService(dblp_limits(dblp_delay, latency_scale), seed=3)
     server.on(lambda s: s.path.startswith("/works/"), crossref(corpus.crossref_work))
     server.on(lambda s: s.path == "/works", crossref(corpus.crossref_works))
     server.on(lambda s: s.path == "/api/query", arxiv(corpus.arxiv_query))
-    return Simulation(server.start(), crossref, arxiv)
+    server.on(lambda s: s.path == "/search/publ/api", dblp(corpus.dblp_search))
+    server.on(lambda s: s.path.startswith("/rec/"), dblp(corpus.dblp_record))
+    return Simulation(server.start(), crossref, arxiv, dblp)

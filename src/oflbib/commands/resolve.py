@@ -1,4 +1,4 @@
-"""`oflbib resolve` and `oflbib add`: enrich papers from Crossref and arXiv."""
+"""`oflbib resolve` and `oflbib add`: enrich papers from the sources (registry.SOURCES)."""
 
 from __future__ import annotations
 
@@ -16,21 +16,15 @@ from oflbib.resolvers.cache import ResponseCache
 from oflbib.resolvers.engine import FAILED, NOT_FOUND, RESOLVED, Engine, Found, Want
 from oflbib.resolvers.manners import Timing
 from oflbib.resolvers.matching import AMBIGUOUS, MatchResult, Query
-from oflbib.resolvers.registry import SOURCE_NAMES, Settings, make_source
+from oflbib.resolvers.registry import (
+    SOURCE_NAMES, Settings, environment_help, make_source, sources_help,
+)
 
 CLOSE = 0.5  # candidates less like the title than this are not worth showing
 
 SOURCE_CHOICE = click.Choice(SOURCE_NAMES)
-# Environment variables, listed in `--help` so nobody has to read the code for them.
-ENVIRONMENT = """\b
-Environment:
-  OFLBIB_MAILTO         your e-mail: Crossref's polite pool (more requests per second)
-  OFLBIB_CACHE_DIR      response cache [default: $XDG_CACHE_HOME/oflbib or ~/.cache/oflbib]
-  OFLBIB_CACHE_TTL      days a cached answer stays fresh [default: 30]
-  OFLBIB_CROSSREF_URL   [default: https://api.crossref.org]
-  OFLBIB_ARXIV_URL      [default: https://export.arxiv.org/api/query]
-  OFLBIB_ARXIV_DELAY    seconds between arXiv requests [default: 3, arXiv's terms]
-  OFLBIB_HTTP_TIMEOUT   seconds per request [default: 30]"""
+# Environment variables and sources, listed in `--help` so nobody has to read the code.
+ENVIRONMENT = environment_help() + "\n\n" + sources_help()
 
 
 def _papers(catalog: Catalog, keys: Sequence[str], sections: tuple[str, ...]) -> list[Entry]:
@@ -169,7 +163,7 @@ def _diff(catalog: Catalog, root: Path) -> str:
 @click.argument("keys_", metavar="[KEY]...", nargs=-1)
 @section_option
 @click.option("--source", "sources", type=SOURCE_CHOICE, multiple=True,
-              help="Ask only this source (repeatable) [default: both].")
+              help="Ask only this source (repeatable) [default: all].")
 @click.option("--dry-run", is_flag=True, help="Print the diff of the catalog; write nothing.")
 @click.option("--refresh", is_flag=True, help="Ignore cached answers (and replace them).")
 @click.option("--offline", is_flag=True, help="Answer from the cache alone; no network.")
@@ -178,7 +172,7 @@ def _diff(catalog: Catalog, root: Path) -> str:
 def resolve_command(ctx: click.Context, keys_: tuple[str, ...], sections: tuple[str, ...],
                     sources: tuple[str, ...], dry_run: bool, refresh: bool, offline: bool,
                     quiet: bool) -> None:
-    """Enrich papers (all, or the KEYs) from Crossref and arXiv.
+    """Enrich papers (all, or the KEYs) from Crossref, dblp and arXiv.
 
     DOIs and arXiv ids (the entry's own, or in its links and venue tag) are looked up
     directly, in batches; other papers are searched by title, and a match is taken only when

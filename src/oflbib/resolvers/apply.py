@@ -3,7 +3,8 @@
 A field is written only when it is empty, and every write records the source record it came
 from, the source and the day. A source that disagrees with a value already there is
 reported as a conflict. The venue fields come from the published version when there is one;
-the arXiv record adds its id (the eprint) and category. One value is not final: a venue
+the preprint adds its id (the eprint) and category. Where several sources give a field,
+`PRECEDENCE` says whose value is taken. One value is not final: a venue
 of plain `arXiv` that came from the list's tag only says "a preprint exists", so the
 published version's venue and year replace it.
 
@@ -19,7 +20,7 @@ from typing import Any
 from oflbib.importers.markdown import clean_title
 from oflbib.model import Entry, Provenance
 from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, normal_pages
-from oflbib.resolvers.engine import Found
+from oflbib.resolvers.engine import Found, ranked_records
 from oflbib.resolvers.matching import family_names
 from oflbib.text import norm_title
 from oflbib.venues import format_venue_tag, parse_venue_tag
@@ -27,6 +28,17 @@ from oflbib.venues import format_venue_tag, parse_venue_tag
 PREPRINT_VENUE = "arXiv"
 PUBLISHED_FIELDS = ("title", "authors", "year", "venue", "container", "publisher", "volume",
                     "number", "pages", "doi")
+# Whose value a field takes when several sources give one (sources not named come last, in
+# the table's order). Crossref's records are the publishers' own deposits: they speak for
+# the title, the DOI and the page range; dblp's author names are curated (full given
+# names, one spelling per person) and its venue and year are the event's.
+PRECEDENCE = {
+    "authors": ("dblp", "crossref", "arxiv"),
+    "year": ("dblp", "crossref", "arxiv"),
+    "venue": ("dblp", "crossref", "arxiv"),
+    "arxiv": ("arxiv", "dblp"),
+}
+DEFAULT_PRECEDENCE = ("crossref", "dblp", "arxiv")
 
 
 @dataclass(frozen=True)
@@ -78,28 +90,42 @@ def _same(field_name: str, have: Any, offered: Any) -> bool:
     return str(have) == str(offered)
 
 
-def _role(found: Found, role: str) -> Record | None:
-    return next((r for r in found.records.values() if r.role == role), None)
+def _by_precedence(records: list[Record], name: str) -> list[Record]:
+    order = PRECEDENCE.get(name, DEFAULT_PRECEDENCE)
+    return sorted(records, key=lambda r: order.index(r.source) if r.source in order
+                  else len(order))
 
 
-def _offers(entry: Entry, published: Record | None,
-            preprint: Record | None) -> list[tuple[str, Any, Record]]:
-    """(field, value, record) for every value the sources give, published version first."""
-    offers: list[tuple[str, Any, Record]] = []
+def _pick(records: list[Record], name: str) -> tuple[Any, Record] | None:
+    """The value of field `name` by precedence among the records that have one."""
+    for record in _by_precedence(records, name):
+        value = getattr(record, name)
+        if value not in (None, "", ()):
+            return value, record
+    return None
+
+
+def _offers(entry: Entry, found: Found) -> list[tuple[str, Any, Record]]:
+    """(field, value, record) for every field the sources give a value for."""
+    published = [r for r in found.records.values() if r.role == PUBLISHED]
+    preprints = [r for r in found.records.values() if r.role == PREPRINT]
+    wanted: list[tuple[str, list[Record]]] = []
+    placed: tuple[Any, Record] | None = None
     if published:
-        offers += [(name, getattr(published, name), published) for name in PUBLISHED_FIELDS]
-    if preprint:
-        offers += [("arxiv", preprint.arxiv, preprint),
-                   ("arxiv_class", preprint.arxiv_class, preprint)]
-        if not published:
-            offers += [("title", preprint.title, preprint), ("authors", preprint.authors, preprint)]
-            # A preprint's own year says when it was posted: it is the entry's year only for
-            # an entry that is a preprint, or when the authors' journal reference names a venue.
-            if preprint.venue or entry.venue in (None, PREPRINT_VENUE):
-                offers += [("venue", preprint.venue or PREPRINT_VENUE, preprint),
-                           ("year", preprint.year, preprint)]
-    return [(name, value, record) for name, value, record in offers
-            if value not in (None, "", ())]
+        wanted += [(name, published) for name in PUBLISHED_FIELDS]
+    elif preprints:
+        wanted += [("title", preprints), ("authors", preprints)]
+        # A preprint's own year says when it was posted: it is the entry's year only for
+        # an entry that is a preprint, or when the authors' journal reference names a venue.
+        placed = _pick(preprints, "venue")
+        if placed or entry.venue in (None, PREPRINT_VENUE):
+            wanted.append(("year", [placed[1]] if placed else preprints))
+            placed = placed or (PREPRINT_VENUE, _by_precedence(preprints, "venue")[0])
+    wanted += [("arxiv", preprints + published), ("arxiv_class", preprints)]
+    offers = [(name, *picked) for name, records in wanted if (picked := _pick(records, name))]
+    if not published and preprints and placed:
+        offers.append(("venue", *placed))
+    return offers
 
 
 def _placeholders(entry: Entry, published: Record | None, preprint: Record | None) -> set[str]:
@@ -123,6 +149,16 @@ def _list_says(entry: Entry) -> dict[str, Any]:
         if tag.year:
             says["year"] = tag.year
     return says
+
+
+LIST_FIELDS = ("title", "venue", "year")  # what a list's line says about a paper
+
+
+def _list_text(entry: Entry, name: str) -> str:
+    """The list's own words for a field: its title, or its venue tag."""
+    seed = entry.seed
+    assert seed is not None
+    return seed.title if name == "title" else str(seed.venue)
 
 
 def _list_notes(entry: Entry, published: Record | None,
@@ -154,28 +190,37 @@ def _list_notes(entry: Entry, published: Record | None,
 def merge(entry: Entry, found: Found) -> Review:
     """Write the sources' values into the empty fields of `entry`; report the rest."""
     review = Review(entry.key)
-    published, preprint = _role(found, PUBLISHED), _role(found, PREPRINT)
+    published = next((r for r in ranked_records(found) if r.role == PUBLISHED), None)
+    preprint = next((r for r in ranked_records(found) if r.role == PREPRINT), None)
     review.list_notes = _list_notes(entry, published, preprint)
     noted = {note.field for note in review.list_notes}
     says = _list_says(entry)
     replaceable = _placeholders(entry, published, preprint)
+    # The list's own title, venue and year give way to the matched record's: the seed keeps
+    # the list's text, and `check --seed` shows the correction with its source.
+    corrections = {name for name in LIST_FIELDS if name not in entry.provenance
+                   and name in says and getattr(entry, name) not in (None, "")
+                   and _same(name, getattr(entry, name), says[name])}
     settled: set[str] = set()  # fields the published version already spoke for
-    for name, value, record in _offers(entry, published, preprint):
+    for name, value, record in _offers(entry, found):
         if name in settled:
             continue
         settled.add(name)
         have = getattr(entry, name)
         if have not in (None, "", []) and _same(name, have, value):
             continue
-        if have not in (None, "", []) and name not in replaceable:
+        if have not in (None, "", []) and name not in replaceable | corrections:
             # Reported once: as the list's disagreement when the value is the list's own.
             if not (name in noted and name in says and _same(name, have, says[name])):
                 review.conflicts.append(Conflict(name, _shown(name, have),
                                                  _shown(name, value), record))
             continue
         setattr(entry, name, list(value) if name == "authors" else value)
-        note = "the list tags it arXiv; this is the published version" \
-            if name in replaceable else None
+        note = None
+        if name in replaceable:
+            note = "the list tags it arXiv; this is the published version"
+        elif name in corrections:
+            note = f"the list says {_list_text(entry, name)!r}; corrected from {record.source}"
         entry.provenance[name] = Provenance(source=record.url, via=record.source,
                                             retrieved=record.retrieved, note=note)
         review.changes.append(Change(name, _shown(name, value), record))

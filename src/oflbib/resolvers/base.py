@@ -22,7 +22,7 @@ PREPRINT = "preprint"  # the source holds preprints (arXiv)
 class Record:
     """One work as a source describes it, in the catalog's terms."""
 
-    source: str  # crossref | arxiv
+    source: str  # a row of registry.SOURCES: crossref | arxiv | dblp
     role: str  # PUBLISHED or PREPRINT: the kind of source it came from
     url: str  # address of this record at the source: written as provenance
     title: str
@@ -38,10 +38,15 @@ class Record:
     doi: str | None = None  # on an arXiv record: the published version's DOI
     arxiv: str | None = None  # bare id, no version
     arxiv_class: str | None = None
+    dblp: str | None = None  # dblp key (conf/nsdi/ThorpeZEQJZNX23)
     retrieved: str | None = None  # ISO date the source gave this record
 
     def identifier(self, kind: str) -> str | None:
-        return self.doi if kind == "doi" else self.arxiv
+        """The record's identifier of `kind` (one of ID_KINDS)."""
+        return getattr(self, kind) if kind in ID_KINDS else None
+
+
+ID_KINDS = ("doi", "arxiv", "dblp")  # the identifiers a record may carry, and an entry have
 
 
 def normal_pages(pages: str | None) -> str | None:
@@ -62,7 +67,7 @@ class Source(Protocol):
 
     name: str
     role: str  # PUBLISHED or PREPRINT
-    id_kind: str  # "doi" or "arxiv": the identifiers it is looked up by
+    id_kind: str  # one of ID_KINDS: the identifiers it is looked up by
     ids_per_request: int
     titles_per_request: int
     parallel: int  # most requests worth having in flight (its limiter has the final say)

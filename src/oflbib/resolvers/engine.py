@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from oflbib.model import Entry
 from oflbib.resolvers import identifiers
-from oflbib.resolvers.base import Record, Source, SourceError
+from oflbib.resolvers.base import PUBLISHED, Record, Source, SourceError
 from oflbib.resolvers.cache import ResponseCache
 from oflbib.resolvers.manners import Timing
 from oflbib.resolvers.matching import (
@@ -48,7 +48,7 @@ class Want:
 
     key: str
     query: Query
-    ids: dict[str, str]  # id kind (doi, arxiv) -> id
+    ids: dict[str, str]  # id kind (base.ID_KINDS) -> id
     own: frozenset[str]  # id kinds set on the entry itself, not read from a url or tag
 
     @property
@@ -70,11 +70,10 @@ class Want:
             if "arxiv" in entry.provenance or not (tag and tag.arxiv == entry.arxiv):
                 own.add("arxiv")
         for url in entry.urls:
-            doi, arxiv_id = identifiers.doi_in_url(url), identifiers.arxiv_in_url(url)
-            if doi:
-                ids.setdefault("doi", doi)
-            if arxiv_id:
-                ids.setdefault("arxiv", arxiv_id)
+            for kind, read in identifiers.IN_URL.items():
+                found = read(url)
+                if found:
+                    ids.setdefault(kind, found)
         for kind, value in (given or {}).items():
             ids[kind] = value
             own.add(kind)
@@ -171,6 +170,20 @@ class _Breaker:
                              f"(the last: {err})")
 
 
+def ranked_records(found: Found) -> list[Record]:
+    """The entry's records in the order they speak for it: versions of record before
+    preprints, then the sources' order in the table (never the order threads finished in)."""
+    from oflbib.resolvers.registry import SOURCE_NAMES
+
+    order = {name: n for n, name in enumerate(SOURCE_NAMES)}
+    return sorted(found.records.values(),
+                  key=lambda r: (r.role != PUBLISHED, order.get(r.source, len(order))))
+
+
+def preferred_record(found: Found) -> Record | None:
+    return next(iter(ranked_records(found)), None)
+
+
 class Engine:
     def __init__(self, sources: Sequence[Source], cache: ResponseCache, timing: Timing, *,
                  offline: bool = False, progress: Progress | None = None) -> None:
@@ -216,7 +229,11 @@ class Engine:
         lookups: dict[str, tuple[str, str | None]] = {}  # key -> (id, Want.origin)
         if first:
             lookups = {w.key: (w.ids[kind], w.origin(kind)) for w in wants if kind in w.ids}
-            searches = [(w.key, w.query) for w in wants if not w.ids and w.searchable]
+            if hasattr(source, "proceedings"):
+                self._take_proceedings(source, [w for w in wants if w.key not in lookups],
+                                       found)
+            searches = [(w.key, w.query) for w in wants if not w.ids and w.searchable
+                        and source.name not in found[w.key].records]
         else:
             pending = [w for w in wants if source.name not in found[w.key].records
                        and source.name not in found[w.key].errors]
@@ -226,6 +243,10 @@ class Engine:
                     # Not checked against the title: it comes from a record accepted for the
                     # entry, and a preprint and its publication may be titled differently.
                     lookups[want.key] = (learnt, None)
+            if source.role == PUBLISHED:
+                # A version of record another source already gave needs no second search.
+                pending = [w for w in pending if not any(
+                    r.role == PUBLISHED for r in found[w.key].records.values())]
             searches = [(w.key, self._best_query(w, found[w.key])) for w in pending
                         if w.key not in lookups and source.name not in found[w.key].searches]
             searches = [(key, query) for key, query in searches if searchable(query)]
@@ -233,11 +254,38 @@ class Engine:
         self._take_lookups(source, {w.key: w for w in wants}, lookups, found)
         self._take_searches(source, searches, found)
 
+    def _take_proceedings(self, source: Source, wants: Sequence[Want],
+                          found: dict[str, Found]) -> None:
+        """One question per venue-year of the list (`NSDI 2023`): its answer holds the
+        candidates of every paper the list tags so, typos, bare names and all. A paper it
+        does not settle is searched by title as usual."""
+        groups: dict[str, list[Want]] = {}
+        for want in wants:
+            question = source.proceedings_question(  # type: ignore[attr-defined]
+                want.query.venue, want.query.year)
+            if question:
+                groups.setdefault(question, []).append(want)
+        self.progress.planned(len(groups))
+        answers = self._answers(source, "venue", sorted(groups),
+                                source.proceedings,  # type: ignore[attr-defined]
+                                1, missing=[])
+        for question, members in groups.items():
+            answer = answers[question]
+            self.progress.done(1)
+            if isinstance(answer, Failed):
+                continue  # the title searches will ask again, one by one
+            records = [_record(source, raw, answer.retrieved) for raw in answer.value]
+            for want in members:
+                result = choose(want.query, records)
+                if result.status == MATCHED and result.record is not None:
+                    found[want.key].records[source.name] = result.record
+                    found[want.key].searches[source.name] = result
+
     @staticmethod
     def _best_query(want: Want, found: Found) -> Query:
         """Search by the paper's real title and authors once another source has its record:
         the list's title may be a bare name, a truncation or a pre-print title."""
-        record = next(iter(found.records.values()), None)
+        record = preferred_record(found)
         if record is None:
             return want.query
         return Query(record.title, want.query.year, tuple(family_names(record.authors)),
@@ -246,7 +294,7 @@ class Engine:
     @staticmethod
     def _learnt_id(found: Found, kind: str) -> str | None:
         """An id of `kind` that another source's record of the entry gives."""
-        return next((r.identifier(kind) for r in found.records.values() if r.identifier(kind)),
+        return next((r.identifier(kind) for r in ranked_records(found) if r.identifier(kind)),
                     None)
 
     def _take_lookups(self, source: Source, wants: dict[str, Want],
@@ -343,6 +391,6 @@ class Engine:
 
     def _store(self, source: Source, kind: str, question: str, value: Any) -> None:
         self.cache.put(source.name, kind, question, value)
-        if kind == "title":  # a search's candidates answer later lookups by their id too
+        if kind in ("title", "venue"):  # candidates answer later lookups by their id too
             for raw in value:
                 self.cache.put(source.name, "id", source.identifier_of(raw), raw)

@@ -1,4 +1,4 @@
-"""DOIs and arXiv ids: recognise them in text and urls, and put them in one canonical form."""
+"""DOIs, arXiv ids and dblp keys: recognise them in text and urls, and put them in one canonical form."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ _ACM_PSEUDO_DOI = "10.5555/"  # ACM's ids for works without a DOI: not DOIs (see
 _ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?")
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
+_DBLP_HOSTS = {"dblp.org", "www.dblp.org", "dblp.uni-trier.de", "dblp.dagstuhl.de"}
+_DBLP_KEY = re.compile(r"^/rec/(?:bibtex/|html/)?((?:conf|journals|books|series|phd|reference)"
+                       r"/[\w.-]+/[\w.-]+?)(?:\.(?:html|bib|xml|ris))?$")
 
 
 def normal_doi(text: str) -> str | None:
@@ -54,16 +57,28 @@ def arxiv_in_url(url: str) -> str | None:
     return None
 
 
+def dblp_in_url(url: str) -> str | None:
+    """`conf/nsdi/ThorpeZEQJZNX23` from `https://dblp.org/rec/conf/nsdi/ThorpeZEQJZNX23.html`."""
+    parts = urlsplit(url)
+    if parts.hostname not in _DBLP_HOSTS:
+        return None
+    match = _DBLP_KEY.match(parts.path)
+    return match.group(1) if match else None
+
+
+# Identifier kind -> how to read it from a link.
+IN_URL = {"doi": doi_in_url, "arxiv": arxiv_in_url, "dblp": dblp_in_url}
+
+
 def parse_reference(text: str) -> tuple[str, str]:
-    """What `oflbib add` was given: ("doi", DOI), ("arxiv", id) or ("title", text)."""
+    """What `oflbib add` was given: ("doi", DOI), ("arxiv", id), ("dblp", key),
+    ("url", url) or ("title", text)."""
     text = text.strip()
     if re.match(r"^https?://", text):
-        found = arxiv_in_url(text)
-        if found:
-            return "arxiv", found
-        found = doi_in_url(text)
-        if found:
-            return "doi", found
+        for kind, read in IN_URL.items():
+            found = read(text)
+            if found:
+                return kind, found
         return "url", text
     if re.match(r"^(doi:\s*)?10\.\d{4,9}/\S+$", text, re.I):
         doi = normal_doi(text)

@@ -19,23 +19,63 @@ from oflbib.catalog.files import cache_root
 from oflbib.resolvers.cache import DAY
 from oflbib.resolvers.manners import RetryPolicy, Timing
 
-SOURCE_NAMES = ("crossref", "arxiv")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One bibliographic service: the row `--source`, `--help` and docs/resolve.md derive from."""
+
+    name: str
+    module: str  # oflbib.resolvers.<module>, imported on first use
+    cls: str
+    url_variable: str
+    default_url: str
+    help: str  # what it holds, for --help and the docs
+    id_kinds: tuple[str, ...]  # identifiers it is looked up by, and gives
+    manners: str  # its published limits, as the docs state them
+    delay_variable: str | None = None  # seconds between requests, where the service asks
+    default_delay: float | None = None
+
+
+SOURCES: tuple[SourceSpec, ...] = (
+    SourceSpec("crossref", "crossref", "CrossrefSource", "OFLBIB_CROSSREF_URL",
+               "https://api.crossref.org",
+               "versions of record with a DOI (journals, ACM/IEEE proceedings)", ("doi",),
+               "5 requests/s one at a time; 10/s, 3 at a time with OFLBIB_MAILTO; "
+               "its x-rate-limit headers override"),
+    SourceSpec("dblp", "dblp", "DblpSource", "OFLBIB_DBLP_URL", "https://dblp.org",
+               "computer science proceedings (USENIX, NeurIPS, ICML, ICLR included), "
+               "journals, CoRR", ("dblp", "doi", "arxiv"),
+               "one request at a time, 1 s apart; 429 waits for Retry-After",
+               "OFLBIB_DBLP_DELAY", 1.0),
+    SourceSpec("arxiv", "arxiv", "ArxivSource", "OFLBIB_ARXIV_URL",
+               "https://export.arxiv.org/api/query", "preprints: arXiv ids and categories",
+               ("arxiv",), "one request at a time, 3 s apart (arXiv's terms)",
+               "OFLBIB_ARXIV_DELAY", 3.0),
+)
+SOURCE_NAMES = tuple(spec.name for spec in SOURCES)
+_SPECS = {spec.name: spec for spec in SOURCES}
+
+
+def spec(name: str) -> SourceSpec:
+    return _SPECS[name]
 
 
 @dataclass(frozen=True)
 class Settings:
-    crossref_url: str = "https://api.crossref.org"
-    arxiv_url: str = "https://export.arxiv.org/api/query"
+    urls: dict[str, str] = field(default_factory=lambda: {s.name: s.default_url
+                                                          for s in SOURCES})
+    delays: dict[str, float] = field(default_factory=lambda: {
+        s.name: s.default_delay for s in SOURCES if s.default_delay is not None})
     mailto: str | None = None
     cache_dir: Path = field(default_factory=lambda: cache_root(os.environ))
     cache_ttl: float = 30 * DAY
-    arxiv_delay: float = 3.0
     timeout: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        """OFLBIB_CROSSREF_URL, OFLBIB_ARXIV_URL, OFLBIB_MAILTO, OFLBIB_CACHE_DIR,
-        OFLBIB_CACHE_TTL (days), OFLBIB_ARXIV_DELAY and OFLBIB_HTTP_TIMEOUT (seconds)."""
+        """Each source's URL and delay variables (SOURCES), OFLBIB_MAILTO, OFLBIB_CACHE_DIR,
+        OFLBIB_CACHE_TTL (days) and OFLBIB_HTTP_TIMEOUT (seconds)."""
         defaults = cls()
 
         def number(name: str, default: float) -> float:
@@ -49,12 +89,12 @@ class Settings:
             return value
 
         return cls(
-            crossref_url=environ.get("OFLBIB_CROSSREF_URL") or defaults.crossref_url,
-            arxiv_url=environ.get("OFLBIB_ARXIV_URL") or defaults.arxiv_url,
+            urls={s.name: environ.get(s.url_variable) or s.default_url for s in SOURCES},
+            delays={s.name: number(s.delay_variable, s.default_delay) for s in SOURCES
+                    if s.delay_variable and s.default_delay is not None},
             mailto=environ.get("OFLBIB_MAILTO") or None,
             cache_dir=cache_root(environ),
             cache_ttl=number("OFLBIB_CACHE_TTL", defaults.cache_ttl / DAY) * DAY,
-            arxiv_delay=number("OFLBIB_ARXIV_DELAY", defaults.arxiv_delay),
             timeout=number("OFLBIB_HTTP_TIMEOUT", defaults.timeout) or defaults.timeout,
         )
 
@@ -67,16 +107,40 @@ class Settings:
 
 def make_source(name: str, settings: Settings, timing: Timing,
                 policy: RetryPolicy | None = None) -> Source:
+    """The source of row `name`, its module imported now (its HTTP library later)."""
+    import importlib
+
+    row = _SPECS.get(name)
+    if row is None:
+        raise ValueError(f"unknown source {name!r}")
+    cls = getattr(importlib.import_module(f"oflbib.resolvers.{row.module}"), row.cls)
+    options: dict[str, object] = {"user_agent": settings.user_agent,
+                                  "timeout": settings.timeout, "timing": timing,
+                                  "policy": policy}
+    if name in settings.delays:
+        options["delay"] = settings.delays[name]
     if name == "crossref":
-        from oflbib.resolvers.crossref import CrossrefSource
+        options["mailto"] = settings.mailto
+    source: Source = cls(settings.urls[name], **options)
+    return source
 
-        return CrossrefSource(
-            settings.crossref_url, mailto=settings.mailto, user_agent=settings.user_agent,
-            timeout=settings.timeout, timing=timing, policy=policy)
-    if name == "arxiv":
-        from oflbib.resolvers.arxiv import ArxivSource
 
-        return ArxivSource(
-            settings.arxiv_url, user_agent=settings.user_agent, timeout=settings.timeout,
-            timing=timing, delay=settings.arxiv_delay, policy=policy)
-    raise ValueError(f"unknown source {name!r}")
+def environment_help() -> str:
+    """The `Environment:` epilog of `oflbib resolve --help` and `oflbib add --help`."""
+    rows = [("OFLBIB_MAILTO", "your e-mail: Crossref's polite pool (more requests per second)"),
+            ("OFLBIB_CACHE_DIR", "response cache [default: $XDG_CACHE_HOME/oflbib or "
+                                 "~/.cache/oflbib]"),
+            ("OFLBIB_CACHE_TTL", "days a cached answer stays fresh [default: 30]")]
+    for row in SOURCES:
+        rows.append((row.url_variable, f"[default: {row.default_url}]"))
+        if row.delay_variable:
+            rows.append((row.delay_variable, f"seconds between {row.name} requests "
+                                             f"[default: {row.default_delay:g}]"))
+    rows.append(("OFLBIB_HTTP_TIMEOUT", "seconds per request [default: 30]"))
+    return "\b\nEnvironment:\n" + "\n".join(f"  {name:<21} {text}" for name, text in rows)
+
+
+def sources_help() -> str:
+    """One line per source, for `--help`."""
+    return "\b\nSources:\n" + "\n".join(
+        f"  {row.name:<9} {row.help}; ids: {', '.join(row.id_kinds)}" for row in SOURCES)

@@ -1,0 +1,308 @@
+"""dblp: the publication search API (`/search/publ/api?format=json`) and record BibTeX
+(`/rec/KEY.bib`), through httpx2 (the HTTP library habanero already brings).
+
+dblp lists the USENIX, NeurIPS, ICML, ICLR and MLSys papers Crossref has no record of, with
+complete author names, venue, year and pages, and its CoRR records give arXiv ids. Its
+etiquette: at least a second between requests, 429 with `Retry-After` when over the limit.
+A query by venue and year (`NSDI 2023`) returns a whole proceedings' candidates at once, so
+the engine asks one question per venue-year of the list and searches titles only for the
+papers that question did not settle. The JSON is irregular (see FORMAT.md of the dblp
+fixtures): numbers are strings, one author is an object and several a list, `hit` is absent
+when nothing matched, titles end in `.` with XML entities left in, and homonymous authors
+carry a four-digit suffix (`Wei Wang 0001`) that is dblp's, not the name's.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from oflbib.model import Person
+from oflbib.resolvers.base import PREPRINT, PUBLISHED, Raw, Record, normal_pages
+from oflbib.resolvers.bounds import MAX_REDIRECTS, BrokenAnswer, read_body
+from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
+from oflbib.resolvers.manners import (
+    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, no_answer, polite_call,
+)
+from oflbib.resolvers.matching import comparable_title
+from oflbib.resolvers.venuetext import venue_in_text
+from oflbib.text import fold_space
+from oflbib.venues import lookup_venue
+
+DBLP_DELAY = 1.0  # dblp's crawling etiquette: at least one second between requests
+HITS_PER_TITLE = 10  # candidates per title search: enough to see a runner-up
+HITS_PER_PROCEEDINGS = 1000  # dblp's most per request: a whole proceedings at once
+
+# How dblp names the venues of the venue table, where it differs from the venue's short
+# name; and the venues whose name alone is too common a word prefix (`SC` finds `scalable`)
+# to ask for a whole proceedings by it.
+DBLP_VENUE_NAMES = {
+    "ATC": "USENIX ATC", "VLDB": "Proc. VLDB Endow.", "TC": "IEEE Trans. Computers",
+    "TPDS": "IEEE Trans. Parallel Distributed Syst.",
+    "SIGMETRICS": "Proc. ACM Meas. Anal. Comput. Syst.", "ACL-Findings": "ACL (Findings)",
+}
+NO_PROCEEDINGS_QUERY = {"SC", "TC", "arXiv"}
+_DBLP_VENUE_IDS = {name.casefold(): venue for venue, name in DBLP_VENUE_NAMES.items()} | {
+    "usenix annual technical conference": "ATC", "pvldb": "VLDB", "nips": "NeurIPS",
+    "findings of acl": "ACL-Findings"}
+
+CORR = "CoRR"
+_HOMONYM = re.compile(r"\s+\d{4}$")
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la",
+              "dos", "das", "ter", "ten"}
+
+
+def venue_query(venue: str) -> str | None:
+    """The words that ask dblp for a venue's proceedings, or None when they would not."""
+    if venue in NO_PROCEEDINGS_QUERY:
+        return None
+    return DBLP_VENUE_NAMES.get(venue, venue)
+
+
+def venue_of(text: str | None) -> str | None:
+    """The venue table's id for dblp's venue text (`NSDI`, `ASPLOS (2)`, `USENIX ATC`)."""
+    if not text:
+        return None
+    if text.casefold() in _DBLP_VENUE_IDS:
+        return _DBLP_VENUE_IDS[text.casefold()]
+    plain = re.sub(r"\s*\([^)]*\)\s*", " ", text).strip()
+    venue = lookup_venue(plain) if plain else None
+    if venue is not None and venue.id != "arXiv":
+        return venue.id
+    mention = venue_in_text(text)
+    return mention.venue if mention else None
+
+
+# ---- records ---------------------------------------------------------------------------
+
+def _listed(value: Any) -> list[Any]:
+    """dblp sends one item as itself and several as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def person_from_name(name: str) -> Person:
+    """dblp gives `Given Family`, with a homonym number (`Wei Wang 0001`) to drop."""
+    words = _HOMONYM.sub("", fold_space(html.unescape(name))).split()
+    if len(words) < 2:
+        return Person(literal=" ".join(words))
+    start = len(words) - 1
+    while start > 1 and words[start - 1] in _PARTICLES:
+        start -= 1
+    return Person(family=" ".join(words[start:]), given=" ".join(words[:start]))
+
+
+def _title(text: str) -> str:
+    title = fold_space(html.unescape(text))
+    return title[:-1] if title.endswith(".") and not title.endswith("..") else title
+
+
+def _first(value: Any) -> str | None:
+    items = [str(v) for v in _listed(value) if v]
+    return items[0] if items else None
+
+
+def arxiv_of(info: Mapping[str, Any]) -> str | None:
+    """The arXiv id of a CoRR record (`volume: abs/2103.13262`, or its DOI 10.48550/...)."""
+    if _first(info.get("venue")) != CORR:
+        return None
+    volume = str(info.get("volume") or "")
+    if volume.startswith("abs/"):
+        return bare_arxiv(volume[4:])
+    return bare_arxiv(str(info.get("doi") or ""))
+
+
+def record_from_info(info: Mapping[str, Any], base_url: str) -> Record:
+    """The catalog's view of a hit's `info` (or of a record's BibTeX, read into that shape)."""
+    authors = [a.get("text", "") if isinstance(a, Mapping) else str(a)
+               for a in _listed((info.get("authors") or {}).get("author"))]
+    arxiv_id = arxiv_of(info)
+    venue_text = _first(info.get("venue"))
+    year = str(info.get("year") or "")
+    doi = normal_doi(str(info.get("doi") or ""))
+    key = str(info.get("key") or "")
+    return Record(
+        source="dblp", role=PREPRINT if arxiv_id else PUBLISHED,
+        url=f"{base_url}/rec/{key}", title=_title(str(info.get("title") or "")),
+        authors=tuple(person_from_name(a) for a in authors if a),
+        year=int(year) if year.isdigit() else None,
+        work_type="preprint" if arxiv_id else _WORK_TYPES.get(str(info.get("type")), "other"),
+        venue="arXiv" if arxiv_id else venue_of(venue_text),
+        container=None if arxiv_id else venue_text,
+        volume=None if arxiv_id else (info.get("volume") or None),
+        number=info.get("number") or None,
+        pages=normal_pages(info.get("pages")),
+        doi=None if arxiv_id or (doi or "").lower().startswith("10.48550/") else doi,
+        arxiv=arxiv_id, dblp=key or None,
+    )
+
+
+# dblp's record types, as the matcher's kinds of work (matching.PAPER_TYPES).
+_WORK_TYPES = {"Conference and Workshop Papers": "proceedings-article",
+               "Journal Articles": "journal-article",
+               "Parts in Books or Collections": "book-chapter",
+               "Informal and Other Publications": "preprint",
+               "Books and Theses": "book", "Editorship": "proceedings",
+               "Reference Works": "reference-entry", "Data and Artifacts": "dataset"}
+_BIB_TYPES = {"inproceedings": "Conference and Workshop Papers", "article": "Journal Articles",
+              "incollection": "Parts in Books or Collections", "book": "Books and Theses",
+              "proceedings": "Editorship", "misc": "Informal and Other Publications"}
+
+
+def info_from_bibtex(text: str, key: str) -> Raw | None:
+    """A `/rec/KEY.bib` answer in the shape of a search hit's `info`."""
+    import bibtexparser
+
+    library = bibtexparser.parse_string(text)
+    if not library.entries:
+        return None
+    entry = library.entries[0]
+    fields = {f.key.lower(): fold_space(str(f.value)) for f in entry.fields}
+    authors = [name.strip() for name in re.split(r"\s+and\s+", fields.get("author", ""))
+               if name.strip()]
+    venue = fields.get("booktitle") or fields.get("journal") or fields.get("series")
+    if fields.get("journal") == "CoRR" or str(fields.get("eprinttype", "")).lower() == "arxiv":
+        venue = CORR
+    info: Raw = {"authors": {"author": [{"text": a} for a in authors]},
+                 "title": fields.get("title", "").replace("{", "").replace("}", ""),
+                 "venue": venue, "year": fields.get("year"), "pages": fields.get("pages"),
+                 "volume": fields.get("volume"), "number": fields.get("number"),
+                 "doi": fields.get("doi"), "key": key,
+                 "type": _BIB_TYPES.get(entry.entry_type.lower(), "")}
+    if venue == CORR and fields.get("eprint"):
+        info["volume"] = f"abs/{fields['eprint']}"
+    return {k: v for k, v in info.items() if v not in (None, "")}
+
+
+def _hits(answer: Any) -> list[Raw]:
+    """The `info` of each hit; JSON of another shape is a broken answer, not a crash."""
+    result = answer.get("result") if isinstance(answer, dict) else None
+    hits = result.get("hits") if isinstance(result, dict) else None
+    if not isinstance(hits, dict):
+        raise BrokenAnswer("dblp answered JSON that is not a search result", retryable=False)
+    return [hit["info"] for hit in _listed(hits.get("hit"))
+            if isinstance(hit, dict) and isinstance(hit.get("info"), dict)]
+
+
+# ---- the source ------------------------------------------------------------------------
+
+class DblpSource:
+    name = "dblp"
+    role = PUBLISHED
+    id_kind = "dblp"
+    ids_per_request = 1  # one record per /rec/KEY.bib
+    titles_per_request = 1
+    parallel = 1
+
+    def __init__(self, base_url: str, *, user_agent: str, timeout: float, timing: Timing,
+                 delay: float = DBLP_DELAY, policy: RetryPolicy | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.limiter = Limiter(Pace(limit=1, interval=delay, concurrency=1), timing)
+        self._timing = timing
+        self._policy = policy
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def _http(self) -> Any:
+        with self._lock:  # the HTTP stack is imported and built on the first request only
+            if self._client is None:
+                import httpx2
+
+                self._client = httpx2.Client(
+                    timeout=self.timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS,
+                    headers={"User-Agent": self.user_agent})
+            return self._client
+
+    def _get(self, path: str, params: Mapping[str, str], *, json_body: bool) -> Any:
+        client = self._http()
+
+        def attempt() -> Any:
+            started = time.monotonic()
+            request = client.build_request("GET", self.base_url + path, params=dict(params))
+            response = client.send(request, stream=True)
+            try:
+                body = read_body(response.iter_bytes(), started=started, seconds=self.timeout,
+                                 declared=response.headers.get("content-length"))
+            finally:
+                response.close()
+                self.limiter.learn(None)
+            if response.status_code == 404 and not json_body:
+                return None  # no record of that key
+            if not response.is_success:
+                raise _Status(response.status_code, dict(response.headers))
+            content_type = response.headers.get("content-type", "")
+            wanted = "json" if json_body else "text"
+            if wanted not in content_type and not (json_body is False and "bib" in content_type):
+                # dblp's bot check sends an HTML page with status 200: not "no results".
+                raise BrokenAnswer(f"dblp answered {content_type or 'with no content type'}, "
+                                   f"not {'JSON' if json_body else 'BibTeX'}", retryable=True)
+            text = body.decode("utf-8", errors="replace")
+            return json.loads(text) if json_body else text
+
+        return polite_call(attempt, limiter=self.limiter, classify=self._classify,
+                           timing=self._timing, policy=self._policy)
+
+    def _classify(self, exc: Exception) -> Failure | None:
+        import httpx2
+
+        if isinstance(exc, _Status):
+            return failure_for_status(exc.status, exc.headers)
+        if isinstance(exc, BrokenAnswer):
+            return Failure(str(exc), exc.retryable)
+        if isinstance(exc, json.JSONDecodeError):
+            return Failure("dblp sent broken JSON (truncated?)", True)
+        return no_answer(exc, self.base_url, self.timeout,
+                         redirect_loop=httpx2.TooManyRedirects,
+                         timed_out=httpx2.TimeoutException, unreachable=httpx2.TransportError)
+
+    def _search(self, query: str, hits: int) -> list[Raw]:
+        answer = self._get("/search/publ/api", {"q": query, "format": "json", "h": str(hits),
+                                                "c": "0"}, json_body=True)
+        return _hits(answer)
+
+    def fetch(self, ids: Sequence[str]) -> dict[str, Raw]:
+        found = {}
+        for key in ids:
+            text = self._get(f"/rec/{key}.bib", {}, json_body=False)
+            info = info_from_bibtex(text, key) if text else None
+            if info:
+                found[key] = info
+        return found
+
+    def search(self, titles: Sequence[str]) -> dict[str, list[Raw]]:
+        return {title: self._search(comparable_title(title), HITS_PER_TITLE)
+                for title in titles}
+
+    @staticmethod
+    def proceedings_question(venue: str | None, year: int | None) -> str | None:
+        """The question that asks for a venue-year's whole proceedings, if one does."""
+        words = venue_query(venue) if venue and year else None
+        return f"{words} {year}" if words else None
+
+    def proceedings(self, questions: Sequence[str]) -> dict[str, list[Raw]]:
+        """Every record dblp finds for each `venue words year` question."""
+        return {question: self._search(question, HITS_PER_PROCEEDINGS)
+                for question in questions}
+
+    def record(self, raw: Raw) -> Record:
+        return record_from_info(raw, self.base_url)
+
+    def identifier_of(self, raw: Raw) -> str:
+        return str(raw.get("key", ""))
+
+
+class _Status(Exception):
+    """An HTTP answer that is not a success, with what `failure_for_status` needs."""
+
+    def __init__(self, status: int, headers: dict[str, str]) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.headers = headers
