@@ -14,6 +14,7 @@ from oflbib.importers.markdown import merge_into, read_markdown
 from oflbib.model import Catalog
 from oflbib.resolvers.arxiv import ArxivSource
 from oflbib.resolvers.crossref import CrossrefSource
+from oflbib.resolvers.dblp import DblpSource
 from oflbib.resolvers.manners import RetryPolicy, Timing
 from tests.replay_server import Corpus, ReplayServer, crossref_item
 
@@ -46,6 +47,12 @@ def arxiv_source(server: ReplayServer, timing: Timing, *, timeout: float = 2.0,
                  delay: float = 3.0, policy: RetryPolicy | None = None) -> ArxivSource:
     return ArxivSource(server.url + "/api/query", user_agent="oflbib/test", timeout=timeout,
                        timing=timing, delay=delay, policy=policy)
+
+
+def dblp_source(server: ReplayServer, timing: Timing, *, timeout: float = 2.0,
+                delay: float = 1.0, policy: RetryPolicy | None = None) -> DblpSource:
+    return DblpSource(server.url, user_agent="oflbib/test", timeout=timeout, timing=timing,
+                      delay=delay, policy=policy)
 
 
 LIST_MD = """\

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from oflbib.keys import ascii_fold
 from oflbib.model import Catalog, Entry
+from oflbib.resolvers.matching import title_similarity
 from tests.replay_server import (
     Corpus, ReplayServer, Reply, Responder, Seen, crossref_item, dblp_corr_info, dblp_info,
 )
@@ -115,6 +116,15 @@ def _filler_title(rng: random.Random) -> str:
     return f"{words[0]}{rng.randint(1, 99)}: {' '.join(words[1:])} for Modern Systems"
 
 
+def _preprint_title(entry: Entry) -> str:
+    """A list that titles a paper otherwise than its publication mostly copied the
+    preprint's title: that is the arXiv record's title then."""
+    listed = entry.seed.title if entry.seed else entry.title
+    if len(listed.split()) >= 4 and title_similarity(listed, entry.title) < 0.9:
+        return listed
+    return entry.title
+
+
 def corpus_of(catalog: Catalog, seed: int = 5, fillers: int = 12) -> Corpus:
     """The catalog's papers as the services would hold them (deterministic), from its
     hand-verified fields: Crossref knows the papers that have a DOI, arXiv those with an
@@ -143,7 +153,7 @@ def corpus_of(catalog: Catalog, seed: int = 5, fillers: int = 12) -> Corpus:
                 container=entry.container, publisher=entry.publisher or "ACM"))
         corpus.works.append(crossref_item(f"10.99998/near.{n}", near, year=year - 2,
                                           authors=[("Bo", "Near"), ("Li", "Miss")]))
-        preprint_title = entry.title
+        preprint_title = _preprint_title(entry)
         if entry.arxiv:
             corpus.preprints.append({
                 "arxiv_id": entry.arxiv, "title": preprint_title, "authors": names,

@@ -30,10 +30,11 @@ PUBLISHED_FIELDS = ("title", "authors", "year", "venue", "container", "publisher
                     "number", "pages", "doi")
 # Whose value a field takes when several sources give one (sources not named come last, in
 # the table's order). Crossref's records are the publishers' own deposits: they speak for
-# the title, the DOI and the page range; dblp's author names are curated (full given
-# names, one spelling per person) and its venue and year are the event's.
+# the title, the DOI, the page range and the authors (family and given names apart, where
+# dblp and arXiv give one string that splits `Nodehi Sabet` wrongly); dblp's venue and
+# year are the event's, where Crossref may give the date a volume was printed.
 PRECEDENCE = {
-    "authors": ("dblp", "crossref", "arxiv"),
+    "authors": ("crossref", "dblp", "arxiv"),
     "year": ("dblp", "crossref", "arxiv"),
     "venue": ("dblp", "crossref", "arxiv"),
     "arxiv": ("arxiv", "dblp"),

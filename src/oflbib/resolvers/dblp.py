@@ -29,7 +29,7 @@ from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
     Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, no_answer, polite_call,
 )
-from oflbib.resolvers.matching import comparable_title
+from oflbib.resolvers.matching import Query, comparable_title, split_name
 from oflbib.resolvers.venuetext import venue_in_text
 from oflbib.text import fold_space
 from oflbib.venues import lookup_venue
@@ -37,6 +37,7 @@ from oflbib.venues import lookup_venue
 DBLP_DELAY = 1.0  # dblp's crawling etiquette: at least one second between requests
 HITS_PER_TITLE = 10  # candidates per title search: enough to see a runner-up
 HITS_PER_PROCEEDINGS = 1000  # dblp's most per request: a whole proceedings at once
+MIN_NAME = 4  # letters a bare name needs to be worth a question (`Pets` is, `X` is not)
 
 # How dblp names the venues of the venue table, where it differs from the venue's short
 # name; and the venues whose name alone is too common a word prefix (`SC` finds `scalable`)
@@ -134,7 +135,6 @@ def record_from_info(info: Mapping[str, Any], base_url: str) -> Record:
         year=int(year) if year.isdigit() else None,
         work_type="preprint" if arxiv_id else _WORK_TYPES.get(str(info.get("type")), "other"),
         venue="arXiv" if arxiv_id else venue_of(venue_text),
-        container=None if arxiv_id else venue_text,
         volume=None if arxiv_id else (info.get("volume") or None),
         number=info.get("number") or None,
         pages=normal_pages(info.get("pages")),
@@ -245,7 +245,7 @@ class DblpSource:
                 raise BrokenAnswer(f"dblp answered {content_type or 'with no content type'}, "
                                    f"not {'JSON' if json_body else 'BibTeX'}", retryable=True)
             text = body.decode("utf-8", errors="replace")
-            return json.loads(text) if json_body else text
+            return _hits(json.loads(text)) if json_body else text
 
         return polite_call(attempt, limiter=self.limiter, classify=self._classify,
                            timing=self._timing, policy=self._policy)
@@ -264,9 +264,10 @@ class DblpSource:
                          timed_out=httpx2.TimeoutException, unreachable=httpx2.TransportError)
 
     def _search(self, query: str, hits: int) -> list[Raw]:
-        answer = self._get("/search/publ/api", {"q": query, "format": "json", "h": str(hits),
-                                                "c": "0"}, json_body=True)
-        return _hits(answer)
+        hits_found: list[Raw] = self._get(
+            "/search/publ/api", {"q": query, "format": "json", "h": str(hits), "c": "0"},
+            json_body=True)
+        return hits_found
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Raw]:
         found = {}
@@ -282,13 +283,23 @@ class DblpSource:
                 for title in titles}
 
     @staticmethod
-    def proceedings_question(venue: str | None, year: int | None) -> str | None:
-        """The question that asks for a venue-year's whole proceedings, if one does."""
-        words = venue_query(venue) if venue and year else None
-        return f"{words} {year}" if words else None
+    def proceedings_question(query: Query) -> str | None:
+        """The question that asks for the whole proceedings of the list's venue and year."""
+        words = venue_query(query.venue) if query.venue and query.year else None
+        return f"{words} {query.year}" if words else None
 
-    def proceedings(self, questions: Sequence[str]) -> dict[str, list[Raw]]:
-        """Every record dblp finds for each `venue words year` question."""
+    @staticmethod
+    def name_question(query: Query, *, bare: bool = True) -> str | None:
+        """The question for a system name, with the year when known: for a bare name
+        (`[KungFu]`), or (not `bare`) any title's name, to find the published version of
+        a preprint titled otherwise."""
+        name, rest = split_name(query.title)
+        if not name or (bare and rest) or len(comparable_title(name)) < MIN_NAME:
+            return None
+        return " ".join([comparable_title(name)] + ([str(query.year)] if query.year else []))
+
+    def ask(self, questions: Sequence[str]) -> dict[str, list[Raw]]:
+        """Every record dblp finds for each question (words, all of which must match)."""
         return {question: self._search(question, HITS_PER_PROCEEDINGS)
                 for question in questions}
 

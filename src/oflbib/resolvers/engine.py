@@ -29,7 +29,7 @@ from oflbib.resolvers.matching import (
     AMBIGUOUS, MATCHED, MatchResult, Query, choose, comparable_title, family_names,
     plausibly_same_title,
 )
-from oflbib.venues import parse_venue_tag
+from oflbib.venues import VenueTag, parse_venue_tag
 
 RESOLVED, NOT_FOUND, FAILED = "resolved", "not found", "error"
 MIN_SEARCH_WORDS = 3  # a bare system name ("KungFu") finds look-alikes, not its paper
@@ -40,6 +40,22 @@ FAILURES_BEFORE_GIVING_UP = 3
 
 def searchable(query: Query) -> bool:
     return len(comparable_title(query.title).split()) >= MIN_SEARCH_WORDS
+
+
+def _as_listed(entry: Entry, learnt: set[str], tag: VenueTag | None) -> Query:
+    """The entry's query, with what sources filled in taken back to the list's text."""
+    query = Query.of(entry)
+    if not learnt:
+        return query
+    title = query.title
+    if "title" in learnt and entry.seed is not None:
+        from oflbib.importers.markdown import clean_title
+
+        title = clean_title(entry.seed.title)[0]
+    return Query(title,
+                 (tag.year if tag else None) if "year" in learnt else query.year,
+                 () if "authors" in learnt else query.authors,
+                 (tag.venue if tag else None) if "venue" in learnt else query.venue)
 
 
 @dataclass(frozen=True)
@@ -57,14 +73,21 @@ class Want:
 
     @classmethod
     def of(cls, entry: Entry, given: dict[str, str] | None = None) -> Want:
-        """`given`: ids the user typed (`oflbib add`), counted as the entry's own."""
+        """`given`: ids the user typed (`oflbib add`), counted as the entry's own.
+
+        What a source filled in is not evidence: the entry is seen as it was before any
+        source spoke (the list's text, and what people wrote), so that a second run asks
+        exactly the questions of the first, all of them answered by the cache."""
+        from oflbib.resolvers.registry import SOURCE_NAMES
+
+        learnt = {name for name, prov in entry.provenance.items() if prov.via in SOURCE_NAMES}
         ids: dict[str, str] = {}
         own: set[str] = set()
         tag = parse_venue_tag(entry.seed.venue) if entry.seed and entry.seed.venue else None
-        if entry.doi:
+        if entry.doi and "doi" not in learnt:
             ids["doi"] = entry.doi
             own.add("doi")
-        if entry.arxiv:
+        if entry.arxiv and "arxiv" not in learnt:
             ids["arxiv"] = entry.arxiv
             # The importer copies the list's `arXiv:NNNN` tag here; the list can be wrong.
             if "arxiv" in entry.provenance or not (tag and tag.arxiv == entry.arxiv):
@@ -77,7 +100,7 @@ class Want:
         for kind, value in (given or {}).items():
             ids[kind] = value
             own.add(kind)
-        return cls(entry.key, Query.of(entry), ids, frozenset(own))
+        return cls(entry.key, _as_listed(entry, learnt, tag), ids, frozenset(own))
 
     def origin(self, kind: str) -> str | None:
         """Where the id of `kind` came from, when the record it names must fit the entry's
@@ -95,6 +118,7 @@ class Found:
     records: dict[str, Record] = field(default_factory=dict)  # source -> the entry's record
     searches: dict[str, MatchResult] = field(default_factory=dict)  # source -> title search
     errors: dict[str, str] = field(default_factory=dict)  # source -> why it gave no answer
+    searched: dict[str, str] = field(default_factory=dict)  # source -> the title it searched
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -229,9 +253,16 @@ class Engine:
         lookups: dict[str, tuple[str, str | None]] = {}  # key -> (id, Want.origin)
         if first:
             lookups = {w.key: (w.ids[kind], w.origin(kind)) for w in wants if kind in w.ids}
-            if hasattr(source, "proceedings"):
-                self._take_proceedings(source, [w for w in wants if w.key not in lookups],
-                                       found)
+            if hasattr(source, "ask"):
+                # One question per venue-year of the list (`NSDI 2023`): its answer holds
+                # the candidates of every paper tagged so, typos, bare names and all. Then a
+                # bare name the proceedings did not settle, by name and year.
+                unsettled = [w for w in wants if w.key not in lookups]
+                self._take_questions(source, unsettled, found,
+                                     source.proceedings_question)  # type: ignore[attr-defined]
+                unsettled = [w for w in unsettled if source.name not in found[w.key].records]
+                self._take_questions(source, unsettled, found,
+                                     source.name_question)  # type: ignore[attr-defined]
             searches = [(w.key, w.query) for w in wants if not w.ids and w.searchable
                         and source.name not in found[w.key].records]
         else:
@@ -247,27 +278,39 @@ class Engine:
                 # A version of record another source already gave needs no second search.
                 pending = [w for w in pending if not any(
                     r.role == PUBLISHED for r in found[w.key].records.values())]
+            if hasattr(source, "ask"):
+                # A preprint titled otherwise than its publication: ask by its system name.
+                named = [w for w in wants if found[w.key].records and source.name not in
+                         found[w.key].errors and not any(
+                             r.role == PUBLISHED for r in found[w.key].records.values())]
+                self._take_questions(
+                    source, named, found, lambda q: source.name_question(  # type: ignore
+                        q, bare=False), best=True)
+                pending = [w for w in pending if source.name not in found[w.key].records]
             searches = [(w.key, self._best_query(w, found[w.key])) for w in pending
-                        if w.key not in lookups and source.name not in found[w.key].searches]
-            searches = [(key, query) for key, query in searches if searchable(query)]
+                        if w.key not in lookups]
+            # Searched again only by a title the first search did not use (another source's
+            # record gave the published or the preprint's title).
+            searches = [(key, query) for key, query in searches if searchable(query)
+                        and found[key].searched.get(source.name) != comparable_title(query.title)]
         self.progress.planned(len(lookups) + len(searches))
         self._take_lookups(source, {w.key: w for w in wants}, lookups, found)
         self._take_searches(source, searches, found)
 
-    def _take_proceedings(self, source: Source, wants: Sequence[Want],
-                          found: dict[str, Found]) -> None:
-        """One question per venue-year of the list (`NSDI 2023`): its answer holds the
-        candidates of every paper the list tags so, typos, bare names and all. A paper it
-        does not settle is searched by title as usual."""
-        groups: dict[str, list[Want]] = {}
+    def _take_questions(self, source: Source, wants: Sequence[Want], found: dict[str, Found],
+                        question_of: Callable[[Query], str | None], best: bool = False) -> None:
+        """Free questions to a source that answers them (dblp): each want's question, asked
+        once however many wants share it, its candidates scored for every one of them
+        (by what the sources found so far, if `best`)."""
+        groups: dict[str, list[tuple[Want, Query]]] = {}
         for want in wants:
-            question = source.proceedings_question(  # type: ignore[attr-defined]
-                want.query.venue, want.query.year)
+            query = self._best_query(want, found[want.key]) if best else want.query
+            question = question_of(query)
             if question:
-                groups.setdefault(question, []).append(want)
+                groups.setdefault(question, []).append((want, query))
         self.progress.planned(len(groups))
-        answers = self._answers(source, "venue", sorted(groups),
-                                source.proceedings,  # type: ignore[attr-defined]
+        answers = self._answers(source, "query", sorted(groups),
+                                source.ask,  # type: ignore[attr-defined]
                                 1, missing=[])
         for question, members in groups.items():
             answer = answers[question]
@@ -275,8 +318,8 @@ class Engine:
             if isinstance(answer, Failed):
                 continue  # the title searches will ask again, one by one
             records = [_record(source, raw, answer.retrieved) for raw in answer.value]
-            for want in members:
-                result = choose(want.query, records)
+            for want, query in members:
+                result = choose(query, records)
                 if result.status == MATCHED and result.record is not None:
                     found[want.key].records[source.name] = result.record
                     found[want.key].searches[source.name] = result
@@ -330,6 +373,7 @@ class Engine:
             result = choose(query, [_record(source, raw, answer.retrieved)
                                     for raw in answer.value])
             found[key].searches[source.name] = result
+            found[key].searched[source.name] = comparable_title(query.title)
             if result.status == MATCHED and result.record is not None:
                 found[key].records[source.name] = result.record
 
@@ -391,6 +435,6 @@ class Engine:
 
     def _store(self, source: Source, kind: str, question: str, value: Any) -> None:
         self.cache.put(source.name, kind, question, value)
-        if kind in ("title", "venue"):  # candidates answer later lookups by their id too
+        if kind in ("title", "query"):  # candidates answer later lookups by their id too
             for raw in value:
                 self.cache.put(source.name, "id", source.identifier_of(raw), raw)

@@ -8,6 +8,7 @@ short of that is reported with the best candidates and changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -45,6 +46,79 @@ def title_similarity(a: str, b: str) -> float:
     return fuzz.ratio(comparable_title(a), comparable_title(b)) / 100
 
 
+NAME_WORDS = 3  # a system name before a colon is a word or two (`Megatron-LM`, `Pets`)
+MIN_REST_WORDS = 5  # a title without its name must still say something to be compared
+MIN_PREFIX = 24  # characters a truncated title must keep to be compared as a prefix
+TRUNCATION = re.compile(r"(\.\.\.|\u2026)\s*$")
+# What a system name alone weighs: a candidate of the same venue and year named so is the
+# paper (two papers of one proceedings rarely share a name); elsewhere the name proves little.
+NAME_AT_VENUE = 0.93
+PREFIX_EVIDENCE = 0.92  # what the beginning of a truncated title weighs at most
+
+
+def split_name(title: str) -> tuple[str | None, str]:
+    """(`KungFu`, `Making Training ... Adaptive`) from a title with a name before a colon
+    (or a spaced dash); a title of one or two words is a name only (`[KungFu]`)."""
+    text = markup_to_text(title).strip()
+    match = re.match(r"^([^:]{1,60}?)\s*(?::|\s[-\u2013\u2014]{1,2}\s)\s*(.+)$", text)
+    if match and len(match.group(1).split()) <= NAME_WORDS:
+        return match.group(1).strip(), match.group(2).strip()
+    if len(text.split()) <= 2 and not TRUNCATION.search(text):
+        return text, ""
+    return None, text
+
+
+def _squeezed(text: str) -> str:
+    return comparable_title(text).replace(" ", "")
+
+
+def names_the_paper(query: Query, record: Record) -> bool:
+    """The list's system name is the record's (`KungFu: Making ...`); a name given alone
+    may also stand anywhere in the record's title (`... Using Megatron-LM`)."""
+    name, rest = split_name(query.title)
+    if not name:
+        return False
+    their_name, _ = split_name(record.title)
+    if their_name and _squeezed(name) == _squeezed(their_name):
+        return True
+    words = comparable_title(record.title).split()
+    wanted = comparable_title(name).split()
+    return not rest and any(words[i:i + len(wanted)] == wanted for i in range(len(words)))
+
+
+def _shared_authors(query: Query, record: Record) -> float | None:
+    """The share of the shorter author list the other one has too (None: not comparable)."""
+    ours = {name for name in query.authors if name}
+    theirs = {name for name in family_names(record.authors) if name}
+    if not ours or not theirs:  # names that fold to nothing (CJK, Cyrillic) cannot be compared
+        return None
+    return len(ours & theirs) / min(len(ours), len(theirs))
+
+
+def title_evidence(query: Query, record: Record) -> float:
+    """How surely the record's title is the one the list means (0..1): plain similarity,
+    or that of what is left when the list truncated the title or left out (or only gave)
+    the system name, or NAME_AT_VENUE for the same name at the list's venue and year."""
+    best = title_similarity(query.title, record.title)
+    ours, theirs = comparable_title(query.title), comparable_title(record.title)
+    if TRUNCATION.search(query.title) and len(ours) >= MIN_PREFIX and len(theirs) > len(ours):
+        # Capped: a near-miss shares the beginning too; the year, venue or authors decide.
+        best = max(best, min(PREFIX_EVIDENCE, fuzz.ratio(ours, theirs[:len(ours)]) / 100))
+    name, rest = split_name(query.title)
+    their_name, their_rest = split_name(record.title)
+    for a, b in ((query.title, their_rest), (rest, record.title)):
+        if len(comparable_title(a).split()) >= MIN_REST_WORDS \
+                and len(comparable_title(b).split()) >= MIN_REST_WORDS:
+            best = max(best, title_similarity(a, b) - 0.02)  # a little less than the whole
+    if names_the_paper(query, record):
+        at_venue = query.venue and query.venue == record.venue and query.year == record.year
+        by_authors = (_shared_authors(query, record) or 0) >= 0.5 and not (
+            query.year and record.year and abs(query.year - record.year) > 1)
+        if at_venue or by_authors:
+            best = max(best, NAME_AT_VENUE)
+    return best
+
+
 def plausibly_same_title(listed: str, found: str) -> bool:
     """Loose check of an identifier the list gave: does its record's title fit the listed one?
     Word-set similarity, so a bare name (`Megatron-LM`) fits its paper's full title."""
@@ -72,18 +146,18 @@ class Query:
 
 
 def match_score(query: Query, record: Record) -> float:
-    """Title similarity (0..1) adjusted by year, authors, venue and type of work."""
-    score = title_similarity(query.title, record.title)
+    """Title evidence (0..1) adjusted by year, authors, venue and type of work."""
+    score = title_evidence(query, record)
     published_venue = query.venue not in (None, "arXiv")
     # A preprint's year is its submission year, often not the publication's.
     if query.year and record.year and (record.work_type not in PREPRINT_TYPES
                                        or not published_venue):
         gap = abs(query.year - record.year)
         score += 0.04 if gap == 0 else 0.0 if gap == 1 else -0.15
-    ours = {name for name in query.authors if name}
-    theirs = {name for name in family_names(record.authors) if name}
-    if ours and theirs:  # names that fold to nothing (CJK, Cyrillic) cannot be compared
-        overlap = len(ours & theirs) / min(len(ours), len(theirs))
+    elif query.year and record.year and not query.year - 4 <= record.year <= query.year + 1:
+        score -= 0.15  # a preprint posted long before (or after) the publication: another work
+    overlap = _shared_authors(query, record)
+    if overlap is not None:
         score += 0.04 if overlap >= 0.5 else -0.2 if overlap == 0 else 0.0
     if published_venue and record.venue:
         # Mild: the list's venue tags are sometimes wrong, and then the title decides.
@@ -112,22 +186,43 @@ def _is_preprint(record: Record) -> bool:
 
 
 def _same_work(a: Record, b: Record) -> bool:
-    """A preprint and its publication (Crossref holds both) are one work, not rivals."""
-    return _is_preprint(a) != _is_preprint(b) and title_similarity(a.title, b.title) >= SAME_WORK
+    """A preprint and its publication (Crossref and dblp hold both) are one work, not
+    rivals: nearly the same title, or the same system name by the same authors."""
+    if _is_preprint(a) == _is_preprint(b):
+        return False
+    if title_similarity(a.title, b.title) >= SAME_WORK:
+        return True
+    name, their_name = split_name(a.title)[0], split_name(b.title)[0]
+    shared = _shared_authors(Query(a.title, authors=tuple(family_names(a.authors))), b)
+    return bool(name and their_name and _squeezed(name) == _squeezed(their_name)
+                and shared is not None and shared >= 0.5)
+
+
+def _accepted(best: Scored, scored: Sequence[Scored]) -> bool:
+    rivals = [s for s in scored if s is not best and not _same_work(s.record, best.record)]
+    runner_up = max((s.score for s in rivals), default=0.0)
+    return best.score >= ACCEPT and best.title_similarity >= TITLE_FLOOR \
+        and best.score - runner_up >= LEAD
 
 
 def choose(query: Query, records: Sequence[Record]) -> MatchResult:
-    """The entry's record among the candidates, or why there is none."""
-    scored = sorted((Scored(r, match_score(query, r), title_similarity(query.title, r.title))
+    """The entry's record among the candidates, or why there is none. The published
+    version is taken over its preprint when both pass; a source's preprint id then
+    comes along on the published record (a CoRR record's arXiv id on dblp's)."""
+    scored = sorted((Scored(r, match_score(query, r), title_evidence(query, r))
                      for r in records),
                     key=lambda s: (-round(s.score, 2), _is_preprint(s.record)))
     if not scored:
         return MatchResult(NOT_FOUND)
     best = scored[0]
-    rivals = [s for s in scored[1:] if not _same_work(s.record, best.record)]
-    runner_up = rivals[0].score if rivals else 0.0
-    if best.score >= ACCEPT and best.title_similarity >= TITLE_FLOOR \
-            and best.score - runner_up >= LEAD:
-        return MatchResult(MATCHED, best.record, tuple(scored))
+    if _accepted(best, scored):
+        record = best.record
+        twin = next((s for s in scored if _is_preprint(s.record) != _is_preprint(record)
+                     and _same_work(s.record, record) and _accepted(s, scored)), None)
+        if twin is not None:
+            published, preprint = (twin.record, record) if _is_preprint(record) \
+                else (record, twin.record)
+            record = dataclasses.replace(published, arxiv=published.arxiv or preprint.arxiv)
+        return MatchResult(MATCHED, record, tuple(scored))
     plausible = best.title_similarity >= PLAUSIBLE
     return MatchResult(AMBIGUOUS if plausible else NOT_FOUND, None, tuple(scored))

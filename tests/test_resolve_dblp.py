@@ -1,0 +1,233 @@
+"""dblp: the source against its recorded answers (tests/fixtures/dblp) and answers shaped
+after them, then the engine's use of it: one question per venue-year, bare names, a
+preprint and its publication, near-miss distractors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from oflbib.model import Person
+from oflbib.resolvers.base import PREPRINT, PUBLISHED, SourceError
+from oflbib.resolvers.cache import ResponseCache
+from oflbib.resolvers.engine import Engine, Want
+from oflbib.resolvers.identifiers import dblp_in_url, parse_reference
+from oflbib.resolvers.matching import MATCHED, Query, choose
+from oflbib.resolvers.registry import SOURCES
+from tests.replay_server import (
+    DBLP_BIB_HEADERS, DBLP_FIXTURES, DBLP_JSON_HEADERS, Corpus, Reply, dblp_corr_info,
+    dblp_hits, dblp_info, dblp_recorded,
+)
+from tests.resolve_support import dblp_source, oflbib
+
+SEARCH = "/search/publ/api"
+ATTENTION = "search-publ-q-attention_is_all_you_need-format-json-h3.json"
+DIJKSTRA = "search-publ-q-go_to_statement_considered_harmful-format-json-h2-single-author.json"
+NOTHING = "search-publ-q-zzzqqqxxnonexistentquery12345-format-json-zero-hits.json"
+
+
+def on_search(seen) -> bool:
+    return seen.path == SEARCH
+
+
+# ---- the source, on recorded answers ----------------------------------------------------
+
+def test_a_search_reads_the_recorded_answer(replay, timing) -> None:
+    replay.on(on_search, dblp_recorded(ATTENTION))
+    source = dblp_source(replay, timing)
+    (raws,) = source.search(["Attention is all you need"]).values()
+    dac, corr, access = [source.record(raw) for raw in raws]
+    # A homonym number is dblp's, not the name's.
+    assert dac.authors[0] == Person(family="Zhang", given="Xiaopeng")
+    assert (dac.role, dac.work_type, dac.venue, dac.pages, dac.year) == (
+        PUBLISHED, "proceedings-article", None, "169--174", 2021)
+    assert dac.doi == "10.1109/DAC18074.2021.9586227" and dac.dblp == "conf/dac/ZhangYY21"
+    assert dac.title.endswith("Layout Pattern Generation")  # dblp's final period dropped
+    # A CoRR record is a preprint: its arXiv id, no DOI of its own.
+    assert (corr.role, corr.arxiv, corr.doi, corr.venue) == (PREPRINT, "2407.15516", None,
+                                                             "arXiv")
+    assert "You Don't Need" in corr.title  # &apos; unescaped
+    assert access.work_type == "journal-article" and access.volume == "13"
+    (seen,) = replay.seen
+    assert seen.param("format") == "json" and seen.param("q") == "attention is all you need"
+    assert "oflbib/test" in seen.headers["user-agent"]
+
+
+def test_a_single_author_comes_as_an_object(replay, timing) -> None:
+    replay.on(on_search, dblp_recorded(DIJKSTRA))
+    source = dblp_source(replay, timing)
+    (raws,) = source.search(["go to statement considered harmful"]).values()
+    letter, chapter = [source.record(raw) for raw in raws]
+    assert letter.authors == (Person(family="Dijkstra", given="Edsger W."),)
+    assert (letter.volume, letter.number, letter.pages) == ("11", "3", "147--148")
+    assert chapter.work_type == "book-chapter"
+
+
+def test_no_hits_is_an_empty_answer_not_an_error(replay, timing) -> None:
+    replay.on(on_search, dblp_recorded(NOTHING))
+    assert dblp_source(replay, timing).search(["zzzqqqxxnonexistentquery12345"]) == {
+        "zzzqqqxxnonexistentquery12345": []}
+
+
+def test_a_record_is_read_from_its_bibtex(replay, timing) -> None:
+    body = (DBLP_FIXTURES / "rec-series_sci_2023-1062.bib").read_bytes()
+    replay.on(lambda s: s.path == "/rec/series/sci/2023-1062.bib",
+              Reply(200, body, dict(DBLP_BIB_HEADERS)))
+    source = dblp_source(replay, timing)
+    (raw,) = source.fetch(["series/sci/2023-1062"]).values()
+    record = source.record(raw)
+    assert record.doi == "10.1007/978-3-031-16400-2" and record.year == 2023
+    assert record.title.startswith("Banach Space Valued Neural Network - Ordinary")
+    assert record.authors == (Person(family="Anastassiou", given="George A."),)
+
+
+def test_an_unknown_key_is_not_found(replay, timing) -> None:
+    replay.on(lambda s: s.path.startswith("/rec/"), Reply(404, b"", {}))
+    assert dblp_source(replay, timing).fetch(["conf/x/Nobody99"]) == {}
+
+
+def test_requests_are_a_second_apart(replay, timing) -> None:
+    replay.on(on_search, dblp_recorded(NOTHING))
+    source = dblp_source(replay, timing)
+    source.search(["one title here", "another title here", "a third title here"])
+    assert len(replay.seen) == 3
+    assert sum(timing.slept) >= 2 * 1.0
+
+
+def test_429_waits_for_retry_after(replay, timing) -> None:
+    replay.on(on_search, Reply(429, b"", {"retry-after": "7"}), dblp_recorded(NOTHING))
+    source = dblp_source(replay, timing)
+    assert source.search(["a title to find"]) == {"a title to find": []}
+    assert len(replay.seen) == 2
+    assert any(wait >= 7 for wait in timing.slept)
+
+
+def test_a_broken_body_is_retried_then_an_error(replay, timing) -> None:
+    cut = dblp_recorded(ATTENTION)
+    cut.body = cut.body[:300]
+    replay.on(on_search, cut)
+    with pytest.raises(SourceError, match="broken JSON"):
+        dblp_source(replay, timing).search(["attention is all you need"])
+    assert len(replay.seen) == 4  # the retry policy's tries
+
+
+def test_a_bot_check_page_is_no_answer_not_no_results(replay, timing) -> None:
+    replay.on(on_search, Reply(200, b"<html>Making sure you're not a bot!</html>",
+                               {"content-type": "text/html"}))
+    with pytest.raises(SourceError, match="not JSON"):
+        dblp_source(replay, timing).search(["attention is all you need"])
+
+
+def test_json_of_another_shape_is_an_error(replay, timing) -> None:
+    replay.on(on_search, Reply(200, json.dumps({"error": "x"}).encode(),
+                               dict(DBLP_JSON_HEADERS)))
+    with pytest.raises(SourceError, match="not a search result"):
+        dblp_source(replay, timing).search(["attention is all you need"])
+
+
+# ---- identifiers ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, key", [
+    ("https://dblp.org/rec/conf/nsdi/ThorpeZEQJZNX23.html", "conf/nsdi/ThorpeZEQJZNX23"),
+    ("https://dblp.org/rec/journals/corr/abs-2407-15516.bib", "journals/corr/abs-2407-15516"),
+    ("https://dblp.uni-trier.de/rec/conf/osdi/MaiLWFBP20", "conf/osdi/MaiLWFBP20"),
+    ("https://dblp.org/pid/167/1261-9.html", None),
+    ("https://example.org/rec/conf/x/y", None),
+])
+def test_a_dblp_link_names_its_record(url, key) -> None:
+    assert dblp_in_url(url) == key
+
+
+def test_add_accepts_a_dblp_url() -> None:
+    assert parse_reference("https://dblp.org/rec/conf/osdi/MaiLWFBP20.html") == (
+        "dblp", "conf/osdi/MaiLWFBP20")
+
+
+# ---- matching and the engine ------------------------------------------------------------
+
+KUNGFU = "KungFu: Making Training in Distributed Machine Learning Adaptive"
+KUNGFU_AUTHORS = ["Luo Mai", "Guo Li 0004", "Marcel Wagenländer", "Alexandros Koliousis"]
+OSDI20 = [dblp_info("conf/osdi/MaiLWK20", KUNGFU, authors=KUNGFU_AUTHORS, venue="OSDI",
+                    year=2020, pages="937-954"),
+          dblp_info("conf/osdi/Other20", "Serving DNNs like Clockwork: Performance "
+                    "Predictability from the Bottom Up", venue="OSDI", year=2020),
+          dblp_info("conf/osdi/Third20", "A Generic Communication Scheduler for Distributed "
+                    "DNN Training Acceleration", venue="OSDI", year=2020)]
+# The near miss: the same name, another paper, another year and venue.
+NEAR = dblp_info("conf/hotos/Near18", "KungFu: Revisiting Martial Arts at Scale",
+                 authors=["Bo Near"], venue="HotOS", year=2018)
+CORR = dblp_corr_info("2011.00001", KUNGFU, authors=KUNGFU_AUTHORS, year=2020)
+
+
+def engine_for(replay, timing, tmp_path) -> Engine:
+    return Engine([dblp_source(replay, timing)], ResponseCache(tmp_path / "cache", 3600),
+                  timing)
+
+
+def test_a_bare_name_is_found_in_its_proceedings(replay, timing, tmp_path) -> None:
+    Corpus(dblp=OSDI20 + [NEAR, CORR]).serve(replay)
+    want = Want("kungfu", Query("KungFu", 2020, venue="OSDI"), {}, frozenset())
+    found = engine_for(replay, timing, tmp_path).run([want])["kungfu"]
+    record = found.records["dblp"]
+    assert record.dblp == "conf/osdi/MaiLWK20" and record.pages == "937--954"
+    assert record.authors[1] == Person(family="Li", given="Guo")
+    assert [s.param("q") for s in replay.seen] == ["OSDI 2020"]
+
+
+def test_one_question_per_venue_year_however_many_papers(replay, timing, tmp_path) -> None:
+    Corpus(dblp=OSDI20).serve(replay)
+    wants = [Want(f"p{n}", Query(info["title"], 2020, venue="OSDI"), {}, frozenset())
+             for n, info in enumerate(OSDI20)]
+    found = engine_for(replay, timing, tmp_path).run(wants)
+    assert all("dblp" in found[w.key].records for w in wants)
+    assert len(replay.seen) == 1
+    again = engine_for(replay, timing, tmp_path).run(wants)  # answered by the cache
+    assert len(replay.seen) == 1 and again.keys() == found.keys()
+
+
+def test_a_name_elsewhere_is_not_the_paper(replay, timing, tmp_path) -> None:
+    Corpus(dblp=[NEAR]).serve(replay)
+    want = Want("kungfu", Query("KungFu", 2020, venue="OSDI"), {}, frozenset())
+    found = engine_for(replay, timing, tmp_path).run([want])["kungfu"]
+    assert found.records == {}
+
+
+def test_the_publication_is_preferred_and_keeps_the_preprint_id(replay, timing) -> None:
+    source = dblp_source(replay, timing)
+    records = [source.record(info) for info in (CORR, OSDI20[0], NEAR)]
+    result = choose(Query(KUNGFU, 2020, venue="OSDI"), records)
+    assert result.status == MATCHED and result.record is not None
+    assert (result.record.dblp, result.record.arxiv) == ("conf/osdi/MaiLWK20", "2011.00001")
+
+
+def test_a_preprint_titled_otherwise_finds_its_publication_by_name_and_authors(
+        replay, timing) -> None:
+    source = dblp_source(replay, timing)
+    published = source.record(dblp_info(
+        "conf/atc/Wang23", "TC-GNN: Bridging Sparse GNN Computation and Dense Tensor Cores "
+        "on GPUs", authors=["Yuke Wang", "Boyuan Feng"], venue="USENIX ATC", year=2023))
+    preprint = source.record(dblp_corr_info(
+        "2112.02052", "TC-GNN: Accelerating Sparse Graph Neural Network Computation Via "
+        "Dense Tensor Core on GPUs", authors=["Yuke Wang", "Boyuan Feng"], year=2021))
+    query = Query(preprint.title, None, ("wang", "feng"))
+    result = choose(query, [preprint, published])
+    assert result.record is not None and result.record.venue == "ATC"
+    assert result.record.arxiv == "2112.02052"
+    stranger = Query(preprint.title, None, ("near",))  # same name, other people
+    assert choose(stranger, [published]).status != MATCHED
+
+
+def test_an_empty_hit_list_comes_without_a_hit_key(replay, timing) -> None:
+    reply = dblp_hits("nothing here", [])
+    assert "hit" not in json.loads(reply.body)["result"]["hits"]
+
+
+# ---- the table ---------------------------------------------------------------------------
+
+def test_help_and_choices_come_from_the_source_table(tmp_path) -> None:
+    result = oflbib(tmp_path, "resolve", "--help")
+    for row in SOURCES:
+        assert row.url_variable in result.output and row.name in result.output
+        if row.delay_variable:
+            assert row.delay_variable in result.output
