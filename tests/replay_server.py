@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
@@ -35,7 +34,7 @@ ATOM_HEADERS = {"content-type": "application/atom+xml; charset=utf-8"}
 # dblp's recordings kept no headers; these are the types its API declares for each format.
 DBLP_JSON_HEADERS = {"content-type": "application/json; charset=utf-8"}
 DBLP_BIB_HEADERS = {"content-type": "text/plain; charset=utf-8"}
-DBLP_FIXTURES = Path(__file__).parent / "fixtures" / "dblp"
+DBLP_FIXTURES = FIXTURES / "dblp"
 
 
 @dataclass

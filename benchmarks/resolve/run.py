@@ -4,10 +4,9 @@
     python benchmarks/resolve/run.py --tiny     # 8 papers, short delays: the smoke test
 
 The services hold the shipped catalog's hand-verified papers (and near-miss distractors).
-The papers are imported afresh from two lists written from that catalog: `seed`, each
-paper's line as the list wrote it (its `seed` text), and `sloppy`, the same papers as
-another list would write them (name only, typos, truncated or lower-cased titles, other
-venue-tag spellings). Each is resolved twice with `oflbib resolve` (a subprocess, as a
+The papers are imported afresh from two lists: `seed`, the list the catalog was made from
+(lists/OpenFederatedLearning.md), and `sloppy`, the same papers as another list would write
+them (name only, typos, truncated or lower-cased titles, other venue-tag spellings). Each is resolved twice with `oflbib resolve` (a subprocess, as a
 user runs it): cold, with an empty cache, then warm, which must make no request at all.
 For each run: requests per service, limit violations (must be 0), wall time against the
 floor the services' limits set; for each cold run, how many papers got each field right
@@ -40,6 +39,7 @@ from oflbib.text import norm_title  # noqa: E402
 from oflbib.venues import format_venue_tag  # noqa: E402
 
 MAILTO = "benchmark@example.org"
+SEED_LIST = REPO / "lists" / "OpenFederatedLearning.md"
 FIELDS = ("title", "authors", "year", "pages", "doi", "arxiv")
 IDENTIFIERS = ("doi", "arxiv")
 
@@ -68,20 +68,21 @@ def _line(title: str, url: str | None, tag: str) -> str:
     return f"- {link} {tag}".rstrip()
 
 
-def seed_list(papers: list[tuple[str, Entry]]) -> tuple[str, dict[str, str]]:
-    """Each paper's line as the list wrote it; title -> the truth's key."""
-    lines, truth = ["# Seed list", "", "## Papers"], {}
-    section = None
-    for name, entry in papers:
-        if name != section:
-            lines += ["", f"### {name}"]
-            section = name
-        seed = entry.seed
-        title = seed.title if seed else entry.title
-        url = (seed.urls or entry.urls or [None])[0] if seed else (entry.urls or [None])[0]
-        lines.append(_line(title, url, (seed.venue or "") if seed else ""))
-        truth[norm_title(title)] = entry.key
-    return "\n".join(lines) + "\n", truth
+def seed_list(truth: Catalog, papers: list[tuple[str, Entry]]) -> tuple[str, dict[str, str]]:
+    """The list the shipped catalog was made from (lists/), as it is; the list's title of
+    each paper -> the truth's key. With `papers` short of all (--tiny), their lines only."""
+    keys = {norm_title(listing.seed.title): listing.key for section in truth.sections
+            for listing in section.listings if listing.seed}
+    text = SEED_LIST.read_text("utf-8")
+    if len(papers) < len(keys):
+        wanted = {entry.key for _, entry in papers}
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("- ")
+                         or any(keys.get(title) in wanted for title in _titles_in(line)))
+    return text, keys
+
+
+def _titles_in(line: str) -> list[str]:
+    return [norm_title(title) for title in re.findall(r"\[([^\]]+)\]", line)]
 
 
 def _typo(title: str, rng: random.Random) -> str:
@@ -244,7 +245,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="oflbib-bench-"))
     results, scores = {}, {}
     try:
-        for name, (markdown, keys) in (("seed", seed_list(papers)),
+        for name, (markdown, keys) in (("seed", seed_list(truth, papers)),
                                        ("sloppy", sloppy_list(papers))):
             root = imported(markdown, work / name)
             for run in ("cold", "warm"):
