@@ -19,7 +19,8 @@ from tests.replay_server import (
     DBLP_BIB_HEADERS, DBLP_FIXTURES, DBLP_JSON_HEADERS, Corpus, Reply, dblp_corr_info,
     dblp_hits, dblp_info, dblp_recorded,
 )
-from tests.resolve_support import dblp_source, oflbib
+from oflbib.checks import lint
+from tests.resolve_support import dblp_source, load, oflbib
 
 SEARCH = "/search/publ/api"
 ATTENTION = "search-publ-q-attention_is_all_you_need-format-json-h3.json"
@@ -231,3 +232,58 @@ def test_help_and_choices_come_from_the_source_table(tmp_path) -> None:
         assert row.url_variable in result.output and row.name in result.output
         if row.delay_variable:
             assert row.delay_variable in result.output
+
+
+def test_the_docs_show_the_source_table() -> None:
+    from oflbib.resolvers.registry import sources_markdown
+    from tests.conftest import REPO
+
+    assert sources_markdown() in (REPO / "docs" / "resolve.md").read_text("utf-8")
+
+
+# ---- what people paste into `oflbib add` ------------------------------------------------
+
+@pytest.mark.parametrize("text, ids, query", [
+    ("Bamboo NSDI'23", {}, Query("Bamboo", 2023, venue="NSDI")),
+    ("KungFu (OSDI'20)", {}, Query("KungFu", 2020, venue="OSDI")),
+    ("https://dblp.org/rec/conf/osdi/MaiLWK20.html", {"dblp": "conf/osdi/MaiLWK20"}, Query("")),
+    ("arXiv:2103.13262", {"arxiv": "2103.13262"}, Query("")),
+    ("A Title That Is Not Tagged", {}, Query("A Title That Is Not Tagged")),
+    ("@inproceedings{k, title={{KungFu}: Making Training}, author={Mai, Luo and Li, Guo},"
+     " year={2020}, doi={10.5555/x}, eprint={2011.00001}}",
+     {"arxiv": "2011.00001"}, Query("KungFu: Making Training", 2020, ("mai", "li"))),
+])
+def test_what_people_paste(text, ids, query) -> None:
+    from oflbib.commands.resolve import _pasted
+
+    assert _pasted(text) == (ids, query)
+
+
+def test_add_by_name_and_tag_makes_an_entry_that_passes_check(replay, resolve_env,
+                                                               catalog_root) -> None:
+    Corpus(dblp=OSDI20 + [NEAR]).serve(replay)
+    result = oflbib(catalog_root, "add", "KungFu OSDI'20", "-s", "training", "-q")
+    assert result.exit_code == 0, result.stderr
+    catalog = load(catalog_root)
+    added = next(e for e in catalog.entries.values() if e.title == KUNGFU)
+    assert added.venue == "OSDI" and added.year == 2020 and added.pages == "937--954"
+    assert added.provenance["authors"].source.endswith("/rec/conf/osdi/MaiLWK20")
+    assert added.provenance["authors"].via == "dblp"
+    assert not [f for f in lint(catalog) if f.key == added.key]
+
+
+def test_nothing_found_is_asked_again_sooner_than_a_record(replay, timing, tmp_path) -> None:
+    import time
+
+    Corpus(dblp=OSDI20).serve(replay)
+    old = time.time() - 10 * 86400  # ten days ago, in a cache that keeps answers 30 days
+    stale = ResponseCache(tmp_path / "cache", 30 * 86400, clock=lambda: old)
+    stale.put("dblp", "query", "OSDI 2020", [])
+    stale.put("dblp", "query", "NSDI 2023", [OSDI20[1]])
+    engine = Engine([dblp_source(replay, timing)],
+                    ResponseCache(tmp_path / "cache", 30 * 86400), timing)
+    wants = [Want("a", Query(OSDI20[0]["title"], 2020, venue="OSDI"), {}, frozenset()),
+             Want("b", Query(OSDI20[1]["title"], 2023, venue="NSDI"), {}, frozenset())]
+    engine.run(wants)
+    assert [s.param("q") for s in replay.seen if s.path == SEARCH][:1] == ["OSDI 2020"]
+    assert "NSDI 2023" not in [s.param("q") for s in replay.seen]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -227,7 +228,8 @@ def resolve_command(ctx: click.Context, keys_: tuple[str, ...], sections: tuple[
 @click.pass_context
 def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
                 offline: bool, quiet: bool) -> None:
-    """Add a paper from its DOI, arXiv id or url, or its title; print the new entry.
+    """Add a paper from what you paste: its DOI, arXiv id or url, dblp url, title, name
+    and venue tag, or BibTeX entry; print the new entry.
 
     The paper is resolved first and added only when it was found; its key is given by
     the key scheme and pinned from then on.
@@ -235,26 +237,27 @@ def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
     \b
     oflbib add 10.1145/3575693.3575703 --section training
     oflbib add https://arxiv.org/abs/2103.13262 -s moe
+    oflbib add https://dblp.org/rec/conf/osdi/ZhengLZZCHWXZXG22.html -s training
     oflbib add "Alpa: Automating Inter- and Intra-Operator Parallelism" -s training
+    oflbib add "Bamboo NSDI'23" -s training
+    oflbib add "$(cat paper.bib)" -s training
     """
     from oflbib import atomic, keys
     from oflbib.catalog.store import load_catalog, save_catalog
     from oflbib.commands.browse import show_command
     from oflbib.errors import OflbibError, Problem
-    from oflbib.resolvers.identifiers import parse_reference
 
-    kind, value = parse_reference(reference)
-    if kind == "url":
-        raise OflbibError(Problem("cannot tell the paper from this url; give its DOI, arXiv id "
-                                  "or title", "ID|URL|TITLE"))
+    given, query = _pasted(reference)
+    if not given and not query.title:
+        raise OflbibError(Problem("cannot tell the paper from this; give its DOI, arXiv id, "
+                                  "dblp url, title or BibTeX entry", "ID|URL|TITLE"))
     root = catalog_dir(ctx)
     with atomic.write_lock(root):
         catalog = load_catalog(root)
         home = (section_names(catalog, (section,)) or [section])[0]
         entry = Entry(key="new", kind="paper", title="",
                       urls=[reference] if reference.startswith("http") else [])
-        want = Want.of(entry, given={} if kind == "title" else {kind: value})
-        want = dataclasses.replace(want, query=Query(value if kind == "title" else ""))
+        want = dataclasses.replace(Want.of(entry, given=given), query=query)
         found, _ = _run_engine(SOURCE_NAMES, [want], refresh=refresh,
                                offline=offline, quiet=quiet)
         review = merge(entry, found["new"])
@@ -276,6 +279,57 @@ def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
     ctx.invoke(show_command, key=entry.key)
     if found["new"].errors:
         ctx.exit(1)
+
+
+_TAGGED = re.compile(r"^(?P<title>.+?)[\s,(]+(?P<tag>[A-Za-z][A-Za-z -]*?\s*['\u2019]\s*\d{2})\)?$")
+
+
+def _pasted(text: str) -> tuple[dict[str, str], Query]:
+    """The ids and the query in what a user pasted: a DOI, an arXiv id or url, a dblp url,
+    a title or a system name with or without a venue tag (`Bamboo NSDI'23`), or a BibTeX
+    entry (its title, year, authors, DOI and eprint)."""
+    from oflbib.resolvers.identifiers import parse_reference
+    from oflbib.venues import parse_venue_tag
+
+    text = text.strip()
+    if text.startswith("@"):
+        return _pasted_bibtex(text)
+    kind, value = parse_reference(text)
+    if kind == "url":
+        return {}, Query("")
+    if kind != "title":
+        return {kind: value}, Query("")
+    tagged = _TAGGED.match(value)
+    tag = parse_venue_tag(tagged.group("tag")) if tagged else None
+    if tagged and tag and tag.venue:
+        return {}, Query(tagged.group("title").strip(), tag.year, venue=tag.venue)
+    return {}, Query(value)
+
+
+def _pasted_bibtex(text: str) -> tuple[dict[str, str], Query]:
+    import bibtexparser
+
+    from oflbib.model import Person
+    from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
+    from oflbib.resolvers.matching import family_names
+
+    library = bibtexparser.parse_string(text)
+    if not library.entries:
+        return {}, Query("")
+    fields = {f.key.lower(): " ".join(str(f.value).split()) for f in library.entries[0].fields}
+    given: dict[str, str] = {}
+    doi = normal_doi(fields.get("doi", ""))
+    arxiv_id = bare_arxiv(fields.get("eprint", "")) if fields.get("eprint") else None
+    if doi:
+        given["doi"] = doi
+    if arxiv_id:
+        given["arxiv"] = arxiv_id
+    year = fields.get("year", "")
+    authors = [Person.parse(name) if "," in name else Person(family=name.split()[-1])
+               for name in re.split(r"\s+and\s+", fields.get("author", "")) if name.strip()]
+    title = fields.get("title", "").replace("{", "").replace("}", "")
+    return given, Query(title, int(year) if year.isdigit() else None,
+                        tuple(family_names(authors)))
 
 
 def _refuse_duplicate(catalog: Catalog, entry: Entry) -> None:

@@ -36,6 +36,9 @@ MIN_SEARCH_WORDS = 3  # a bare system name ("KungFu") finds look-alikes, not its
 # Requests in a row (each already retried) a source may fail, unreachable or erring, before
 # the run stops asking it: a service that is down costs a few timeouts, not one per batch.
 FAILURES_BEFORE_GIVING_UP = 3
+# The share of the cache's life an answer of "nothing found" keeps: a new paper reaches
+# the services within days, a record once there stays.
+NOTHING_TTL_SHARE = 0.25
 
 
 def searchable(query: Query) -> bool:
@@ -388,6 +391,9 @@ class Engine:
         todo = []
         for question in questions:
             hit = self.cache.get(source.name, kind, question)
+            if hit is not None and not self.offline and hit.value in (None, []) \
+                    and time.time() - hit.stored > NOTHING_TTL_SHARE * self.cache.ttl:
+                hit = None  # "nothing found" may not hold as long: the service may add it
             if hit is not None:
                 answers[question] = Answer(hit.value, _iso_date(hit.stored))
             elif self.offline:

@@ -140,6 +140,17 @@ def environment_help() -> str:
     return "\b\nEnvironment:\n" + "\n".join(f"  {name:<21} {text}" for name, text in rows)
 
 
+def sources_markdown() -> str:
+    """The sources table of docs/resolve.md (tests/test_resolve_dblp.py keeps it in step)."""
+    rows = ["| source | holds | identifiers | manners | variables |", "|---|---|---|---|---|"]
+    for row in SOURCES:
+        variables = ", ".join(f"`{name}`" for name in (row.url_variable, row.delay_variable)
+                              if name)
+        rows.append(f"| {row.name} | {row.help} | {', '.join(row.id_kinds)} | {row.manners} "
+                    f"| {variables} |")
+    return "\n".join(rows)
+
+
 def sources_help() -> str:
     """One line per source, for `--help`."""
     return "\b\nSources:\n" + "\n".join(
