@@ -3,7 +3,7 @@
     python benchmarks/run.py                              # 10k and 100k entries, 3 runs
     python benchmarks/run.py --sizes 1000 --runs 1        # a quick look
     python benchmarks/run.py --sizes 10000 --resolve-cmd \
-        '{python} benchmarks/resolve/run.py --catalog {catalog} --no-baseline'
+        '{python} benchmarks/resolve/run.py --catalog {catalog}'
 
 Start-up: hyperfine runs `oflbib export --format bibtex` on the shipped catalog (again on
 an unchanged catalog, and rendering: its output cache emptied before each run) and
@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resolve-cmd", metavar="TEMPLATE",
                         help="a command to time on a fresh copy of a synthetic catalog, "
                              "with {catalog} and {python}, e.g. '{python} "
-                             "benchmarks/resolve/run.py --catalog {catalog} --no-baseline'")
+                             "benchmarks/resolve/run.py --catalog {catalog}'")
     parser.add_argument("--shipped", type=Path, default=REPO,
                         help="a folder with catalog/ and bib/refs.json for the start-up "
                              "figures, e.g. a snapshot of the repository's [default: %(default)s]")

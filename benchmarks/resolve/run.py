@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,17 +69,38 @@ def _line(title: str, url: str | None, tag: str) -> str:
     return f"- {link} {tag}".rstrip()
 
 
-def seed_list(truth: Catalog, papers: list[tuple[str, Entry]]) -> tuple[str, dict[str, str]]:
-    """The list the shipped catalog was made from (lists/), as it is; the list's title of
-    each paper -> the truth's key. With `papers` short of all (--tiny), their lines only."""
+def seed_list(truth: Catalog, papers: list[tuple[str, Entry]],
+              shipped: bool) -> tuple[str, dict[str, str]]:
+    """The list the catalog was made from, and the list's title of each paper -> the
+    truth's key: lists/OpenFederatedLearning.md as it is for the shipped catalog (its lines
+    for `papers` only, when short of all: --tiny), else the papers' lines from their seeds."""
     keys = {norm_title(listing.seed.title): listing.key for section in truth.sections
             for listing in section.listings if listing.seed}
+    if not shipped:
+        return _list_of(papers, lambda n, entry: (
+            entry.seed.title if entry.seed else entry.title,
+            (entry.seed.venue or "") if entry.seed else ""))[0], keys
     text = SEED_LIST.read_text("utf-8")
     if len(papers) < len(keys):
         wanted = {entry.key for _, entry in papers}
         text = "\n".join(line for line in text.splitlines() if not line.startswith("- ")
                          or any(keys.get(title) in wanted for title in _titles_in(line)))
     return text, keys
+
+
+def _list_of(papers: list[tuple[str, Entry]],
+             line: Callable[[int, Entry], tuple[str, str]]) -> tuple[str, dict[str, str]]:
+    """A list of the papers by section, each written `line(n, entry)` (title, venue tag)."""
+    lines, truth = ["# A list", "", "## Papers"], {}
+    section = None
+    for n, (name, entry) in enumerate(papers):
+        if name != section:
+            lines += ["", f"### {name}"]
+            section = name
+        title, tag = line(n, entry)
+        lines.append(_line(title, (entry.urls or [None])[0], tag))
+        truth[norm_title(title)] = entry.key
+    return "\n".join(lines) + "\n", truth
 
 
 def _titles_in(line: str) -> list[str]:
@@ -124,16 +146,8 @@ def sloppy_tag(entry: Entry, n: int) -> str:
 def sloppy_list(papers: list[tuple[str, Entry]], seed: int = 11) -> tuple[str, dict[str, str]]:
     """The same papers as another, sloppier list would write them."""
     rng = random.Random(seed)
-    lines, truth = ["# Another list", "", "## Papers"], {}
-    section = None
-    for n, (name, entry) in enumerate(papers):
-        if name != section:
-            lines += ["", f"### {name}"]
-            section = name
-        title = sloppy_title(entry, n, rng)
-        lines.append(_line(title, (entry.urls or [None])[0], sloppy_tag(entry, n)))
-        truth[norm_title(title)] = entry.key
-    return "\n".join(lines) + "\n", truth
+    return _list_of(papers, lambda n, entry: (sloppy_title(entry, n, rng),
+                                              sloppy_tag(entry, n)))
 
 
 def imported(markdown: str, root: Path) -> Path:
@@ -245,7 +259,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="oflbib-bench-"))
     results, scores = {}, {}
     try:
-        for name, (markdown, keys) in (("seed", seed_list(truth, papers)),
+        shipped = args.catalog.resolve() == (REPO / "catalog").resolve()
+        for name, (markdown, keys) in (("seed", seed_list(truth, papers, shipped)),
                                        ("sloppy", sloppy_list(papers))):
             root = imported(markdown, work / name)
             for run in ("cold", "warm"):
