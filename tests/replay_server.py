@@ -47,6 +47,7 @@ class Reply:
     # A body sent piece by piece as it is made, in place of `body`: chunked, unless `headers`
     # declare a content-length.
     stream: Callable[[], Iterator[bytes]] | None = None
+    drip: float = 0.0  # seconds between the bytes of the status line and headers (a trickle)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,9 @@ class ReplayServer:
                     # Done before sending: the client may start its next request the moment
                     # the answer arrives, and must not be counted twice.
                     server._finished()
+                if reply.drip:
+                    self._drip(reply)
+                    return
                 try:
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
@@ -154,6 +158,20 @@ class ReplayServer:
                         self._stream(reply.stream, reply.headers)
                 except OSError:
                     pass  # the client gave up waiting (a timeout test) or reading (a size test)
+
+            def _drip(self, reply: Reply) -> None:
+                head = "".join([f"HTTP/1.1 {reply.status} Whatever\r\n",
+                                *(f"{k}: {v}\r\n" for k, v in reply.headers.items()),
+                                f"content-length: {len(reply.body)}\r\n\r\n"]).encode()
+                try:
+                    for byte in head:
+                        if server._stopping.wait(reply.drip):
+                            return
+                        self.wfile.write(bytes([byte]))
+                    self.wfile.write(reply.body)
+                except OSError:
+                    pass  # the client gave up
+                self.close_connection = True
 
             def _stream(self, pieces: Callable[[], Iterator[bytes]],
                         headers: dict[str, str]) -> None:

@@ -16,7 +16,9 @@ from oflbib.resolvers.arxiv import ArxivSource
 from oflbib.resolvers.crossref import CrossrefSource
 from oflbib.resolvers.dblp import DblpSource
 from oflbib.resolvers.manners import RetryPolicy, Timing
-from tests.replay_server import Corpus, ReplayServer, crossref_item
+from tests.replay_server import (
+    Corpus, ReplayServer, Seen, arxiv_ids, crossref_item, crossref_search,
+)
 
 TODAY_PATTERN = r"\d{4}-\d{2}-\d{2}"
 
@@ -93,6 +95,16 @@ VARUNA_PREPRINT = {"arxiv_id": "2111.04007",
                    "authors": ["Sanjith Athlur", "Nitika Saran"],
                    "published": "2021-11-08T10:00:00Z", "doi": "10.1145/3492321.3519584",
                    "journal_ref": "EuroSys '22"}
+
+
+def bamboo_search(seen: Seen) -> bool:
+    """Crossref's title search for the Bamboo paper."""
+    return crossref_search(seen) and "Bamboo" in (seen.param("query.bibliographic") or "")
+
+
+def fastmoe_lookup(seen: Seen) -> bool:
+    """arXiv's lookup of FastMoE by its id."""
+    return seen.path == "/api/query" and arxiv_ids(seen) == [FASTMOE["arxiv_id"]]
 
 
 def small_corpus() -> Corpus:

@@ -83,9 +83,13 @@ def test_a_record_is_read_from_its_bibtex(replay, timing) -> None:
     assert record.authors == (Person(family="Anastassiou", given="George A."),)
 
 
-def test_an_unknown_key_is_not_found(replay, timing) -> None:
+def test_a_404_for_a_key_is_an_error_never_no_such_record(replay, timing) -> None:
+    """No answer of dblp's for an unknown key was recorded, and a wrong address answers
+    404 too: an error (not cached), never "no such record" (cached for weeks)."""
     replay.on(lambda s: s.path.startswith("/rec/"), Reply(404, b"", {}))
-    assert dblp_source(replay, timing).fetch(["conf/x/Nobody99"]) == {}
+    with pytest.raises(SourceError, match="HTTP 404") as failure:
+        dblp_source(replay, timing).fetch(["conf/x/Nobody99"])
+    assert failure.value.status == 404
 
 
 def test_requests_are_a_second_apart(replay, timing) -> None:
@@ -108,7 +112,7 @@ def test_a_broken_body_is_retried_then_an_error(replay, timing) -> None:
     cut = dblp_recorded(ATTENTION)
     cut.body = cut.body[:300]
     replay.on(on_search, cut)
-    with pytest.raises(SourceError, match="broken JSON"):
+    with pytest.raises(SourceError, match="not well-formed JSON"):
         dblp_source(replay, timing).search(["attention is all you need"])
     assert len(replay.seen) == 4  # the retry policy's tries
 
@@ -278,9 +282,10 @@ def test_nothing_found_is_asked_again_sooner_than_a_record(replay, timing, tmp_p
     Corpus(dblp=OSDI20).serve(replay)
     old = time.time() - 10 * 86400  # ten days ago, in a cache that keeps answers 30 days
     stale = ResponseCache(tmp_path / "cache", 30 * 86400, clock=lambda: old)
-    stale.put("dblp", "query", "OSDI 2020", [])
-    stale.put("dblp", "query", "NSDI 2023", [OSDI20[1]])
-    engine = Engine([dblp_source(replay, timing)],
+    source = dblp_source(replay, timing)
+    stale.put(source, "query", "OSDI 2020", [])
+    stale.put(source, "query", "NSDI 2023", [OSDI20[1]])
+    engine = Engine([source],
                     ResponseCache(tmp_path / "cache", 30 * 86400), timing)
     wants = [Want("a", Query(OSDI20[0]["title"], 2020, venue="OSDI"), {}, frozenset()),
              Want("b", Query(OSDI20[1]["title"], 2023, venue="NSDI"), {}, frozenset())]

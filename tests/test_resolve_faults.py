@@ -18,11 +18,10 @@ from dataclasses import dataclass
 import pytest
 
 from oflbib.resolvers.bounds import MAX_BODY, MAX_REDIRECTS
-from tests.replay_server import (
-    Corpus, Reply, Seen, arxiv_ids, crossref_item, crossref_search, streamed,
-)
+from tests.replay_server import Corpus, Reply, Seen, crossref_item, streamed
 from tests.resolve_support import (
-    BAMBOO, FASTMOE, LIST_MD, VARUNA, VARUNA_PREPRINT, load, make_catalog, oflbib, small_corpus,
+    BAMBOO, FASTMOE, LIST_MD, VARUNA, VARUNA_PREPRINT, bamboo_search, fastmoe_lookup, load,
+    make_catalog, oflbib, small_corpus,
 )
 
 TIMEOUT = 1  # OFLBIB_HTTP_TIMEOUT here: a server that never answers costs a second a try
@@ -34,14 +33,6 @@ PAPERS = ("bamboo2023", "fastmoe2021", "varuna2022")
 @pytest.fixture
 def env(resolve_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OFLBIB_HTTP_TIMEOUT", str(TIMEOUT))
-
-
-def bamboo_search(seen: Seen) -> bool:
-    return crossref_search(seen) and "Bamboo" in (seen.param("query.bibliographic") or "")
-
-
-def fastmoe_lookup(seen: Seen) -> bool:
-    return seen.path == "/api/query" and arxiv_ids(seen) == [FASTMOE["arxiv_id"]]
 
 
 # The request broken at each source, and the entry it is for: the others must not notice.
@@ -64,7 +55,8 @@ FAULTS = {
     "50 MB, length declared": Fault(streamed(FIFTY_MB, declared=True),
                                     "the answer is larger than 10 MB: not read", 1),
     "50 MB, chunked": Fault(streamed(FIFTY_MB), "the answer was larger than 10 MB: not read", 1),
-    "never answers": Fault(Reply(hang=True), f"no answer within {TIMEOUT} s after {TRIES} tries",
+    "never answers": Fault(Reply(hang=True),
+                           f"no whole answer within {TIMEOUT} s after {TRIES} tries",
                            TRIES),
     "HTML with 200": Fault(Reply(200, HTML, {"content-type": "text/html; charset=utf-8"}),
                            f"answered text/html; charset=utf-8, not {{format}} after {TRIES} tries",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from dataclasses import dataclass
 
 import pytest
 
@@ -107,30 +108,39 @@ class Clock:
         return self.now
 
 
+@dataclass(frozen=True)
+class Asked:
+    name: str
+    endpoint: str = "https://api.crossref.org"
+
+
+CROSSREF, ARXIV = Asked("crossref"), Asked("arxiv", "https://export.arxiv.org/api/query")
+
+
 def test_answers_are_kept_until_they_expire(tmp_path) -> None:
     clock = Clock()
     cache = ResponseCache(tmp_path, ttl=30 * DAY, clock=clock)
-    cache.put("crossref", "id", "10.1/x", {"DOI": "10.1/x"})
-    cache.put("crossref", "id", "10.1/missing", None)
-    assert cache.get("crossref", "id", "10.1/x").value == {"DOI": "10.1/x"}
-    assert cache.get("crossref", "id", "10.1/missing").value is None  # "no such record"
-    assert cache.get("arxiv", "id", "10.1/x") is None
+    cache.put(CROSSREF, "id", "10.1/x", {"DOI": "10.1/x"})
+    cache.put(CROSSREF, "id", "10.1/missing", None)
+    assert cache.get(CROSSREF, "id", "10.1/x").value == {"DOI": "10.1/x"}
+    assert cache.get(CROSSREF, "id", "10.1/missing").value is None  # "no such record"
+    assert cache.get(ARXIV, "id", "10.1/x") is None
     clock.now += 31 * DAY
-    assert cache.get("crossref", "id", "10.1/x") is None
+    assert cache.get(CROSSREF, "id", "10.1/x") is None
     offline = ResponseCache(tmp_path, ttl=30 * DAY, expire=False, clock=clock)
-    assert offline.get("crossref", "id", "10.1/x").value == {"DOI": "10.1/x"}
+    assert offline.get(CROSSREF, "id", "10.1/x").value == {"DOI": "10.1/x"}
 
 
 def test_refresh_reads_nothing_but_still_stores(tmp_path) -> None:
     refreshing = ResponseCache(tmp_path, ttl=DAY, read=False)
-    refreshing.put("arxiv", "title", "T", [{"id": "1"}])
-    assert refreshing.get("arxiv", "title", "T") is None
-    assert ResponseCache(tmp_path, ttl=DAY).get("arxiv", "title", "T").value == [{"id": "1"}]
+    refreshing.put(ARXIV, "title", "T", [{"id": "1"}])
+    assert refreshing.get(ARXIV, "title", "T") is None
+    assert ResponseCache(tmp_path, ttl=DAY).get(ARXIV, "title", "T").value == [{"id": "1"}]
 
 
 def test_a_torn_cache_file_is_a_miss(tmp_path) -> None:
     cache = ResponseCache(tmp_path, ttl=DAY)
-    cache.put("arxiv", "id", "2103.13262", {"id": "2103.13262v1"})
+    cache.put(ARXIV, "id", "2103.13262", {"id": "2103.13262v1"})
     (path,) = tmp_path.rglob("*.json")
     path.write_text(json.dumps({"key": "2103.13262"})[:10])
-    assert cache.get("arxiv", "id", "2103.13262") is None
+    assert cache.get(ARXIV, "id", "2103.13262") is None

@@ -128,7 +128,7 @@ def test_truncated_json_is_retried_then_reported(replay, timing) -> None:
     body = fixture("crossref/works-query.title-augmenting_large_language_models_with_"
                    "chemistry_tools-rows1.json")
     replay.on(on_works, Reply(200, body[: len(body) // 2], dict(CROSSREF_HEADERS)))
-    with pytest.raises(SourceError, match="broken JSON"):
+    with pytest.raises(SourceError, match="not well-formed JSON"):
         crossref_source(replay, timing).search(["Augmenting large language models"])
     assert len(replay.seen) == 4
 

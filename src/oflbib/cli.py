@@ -7,9 +7,15 @@ Subcommands live in `oflbib.commands.*` and are imported only when run, so
 from __future__ import annotations
 
 import importlib
+import os
+import signal
 import sys
+import threading
 
 import click
+
+INTERRUPTED = 130  # the shell's status for a command ended by Ctrl-C (128 + SIGINT)
+_AS_PROGRAM = False  # set by main(): the process is oflbib's own, not a test's
 
 # name -> (module, attribute, one-line help shown by `oflbib --help`)
 COMMANDS = {
@@ -55,6 +61,17 @@ class LazyGroup(click.Group):
         except BrokenPipeError:  # `oflbib export | head`: not an error worth a traceback
             sys.stderr.close()
             ctx.exit(1)
+        except KeyboardInterrupt:
+            # The command stopped what it was doing (writes are atomic, resolve's answers
+            # are cached as they come). Leave now: a second Ctrl-C, or worker threads
+            # still waiting on the network, must not hold the exit or print a traceback.
+            click.echo("oflbib: interrupted", err=True)
+            if _AS_PROGRAM and threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, _exit_at_once)
+                deadline = threading.Timer(1.0, _exit_at_once)
+                deadline.daemon = True
+                deadline.start()
+            ctx.exit(INTERRUPTED)
         return None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -84,5 +101,16 @@ def cli(ctx: click.Context, catalog_dir: str | None) -> None:
     ctx.obj = {"catalog_dir": catalog_dir}
 
 
+def _exit_at_once(*_: object) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(INTERRUPTED)
+
+
 def main() -> None:
+    global _AS_PROGRAM
+    _AS_PROGRAM = True
     cli(prog_name="oflbib")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import click
 from oflbib.commands.common import catalog_dir, section_names, section_option
 from oflbib.model import Catalog, Entry, Listing
 from oflbib.resolvers.apply import Review, merge
+from oflbib.resolvers.base import Source
 from oflbib.resolvers.cache import ResponseCache
 from oflbib.resolvers.engine import FAILED, NOT_FOUND, RESOLVED, Engine, Found, Want
 from oflbib.resolvers.manners import Timing
@@ -22,6 +24,8 @@ from oflbib.resolvers.registry import (
 )
 
 CLOSE = 0.5  # candidates less like the title than this are not worth showing
+HEARTBEAT = 2.0  # seconds a request may wait for its answer before the run says so
+HEARTBEAT_EVERY = 10.0  # seconds between two such lines about one source
 
 SOURCE_CHOICE = click.Choice(SOURCE_NAMES)
 # Environment variables and sources, listed in `--help` so nobody has to read the code.
@@ -68,6 +72,10 @@ class _ProgressBar:
     def done(self, count: int) -> None:
         self._bar.advance(self._task, count)
 
+    def say(self, line: str) -> None:
+        """A line on stderr, above the bar while it is shown."""
+        self._bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
     @contextmanager
     def shown(self) -> Iterator[_ProgressBar]:
         with self._bar:
@@ -82,10 +90,61 @@ def _run_engine(names: Sequence[str], wants: list[Want], *, refresh: bool, offli
     sources = [make_source(name, settings, timing) for name in names]
     cache = ResponseCache(settings.cache_dir, settings.cache_ttl, read=not refresh,
                           expire=not offline)
-    with _ProgressBar(enabled=not quiet).shown() as bar:
+    with _ProgressBar(enabled=not quiet).shown() as bar, \
+            _heartbeat(sources, settings.timeout, bar.say):
         engine = Engine(sources, cache, timing, offline=offline, progress=bar)
         found = engine.run(wants)
     return found, {source.name: source.limiter.started for source in sources}
+
+
+@contextmanager
+def _heartbeat(sources: Sequence[Source], timeout: float,
+               say: Callable[[str], None]) -> Iterator[None]:
+    """While a request waits long for its answer, say so every few seconds: a slow or hung
+    service is never silence, and the line says how to stop and what to do instead."""
+    stop = threading.Event()
+
+    def watch() -> None:
+        told: dict[str, float] = {}
+        while not stop.wait(0.5):
+            for source in sources:
+                waited = source.limiter.waiting()
+                if waited >= HEARTBEAT and \
+                        waited - told.get(source.name, -HEARTBEAT_EVERY) >= HEARTBEAT_EVERY:
+                    told[source.name] = waited
+                    say(f"waiting    {source.name}: no answer for {waited:.0f} s (a try gives up "
+                        f"after {timeout:g} s); Ctrl-C stops, and resolve --offline answers "
+                        "from the cache")
+                elif waited < HEARTBEAT:
+                    told.pop(source.name, None)
+
+    watcher = threading.Thread(target=watch, name="oflbib-heartbeat", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+
+
+def _failure_lines(found: dict[str, Found], offline: bool) -> list[str]:
+    """One line per source that failed, however many papers it cost: what went wrong
+    (the failure that cost most, rather than the run's giving up on the source after it),
+    and what to do."""
+    costs: dict[str, dict[str, int]] = {}
+    for result in found.values():
+        for name, message in result.errors.items():
+            messages = costs.setdefault(name, {})
+            messages[message] = messages.get(message, 0) + 1
+    advice = "run without --offline to ask it" if offline else \
+        "answers so far are cached: run again later, or use --offline to resolve from the cache"
+    lines = []
+    for name, messages in sorted(costs.items()):
+        cause = min(messages, key=lambda m: ("not asked:" in m, -messages[m], m))
+        count = sum(messages.values())
+        lines.append(f"oflbib: {cause} ({count} {'paper' if count == 1 else 'papers'}); "
+                     f"{advice}")
+    return lines
 
 
 # ---- the report -------------------------------------------------------------------------
@@ -123,6 +182,7 @@ def _entry_lines(key: str, found: Found, review: Review | None) -> list[str]:
                   f"{c.source_says!r} ({c.record.url})" for c in review.conflicts]
         lines += [f"  list     {n.field}: the list says {n.list_says!r}; the publication says "
                   f"{n.publication_says!r} ({n.record.url})" for n in review.list_notes]
+        lines += [f"  problem  {problem}" for problem in review.problems]
     return lines
 
 
@@ -137,6 +197,7 @@ def _summary(found: dict[str, Found], reviews: dict[str, Review],
         ("conflicts", sum(1 for r in reviews.values() if r.conflicts)),
         ("list differs", sum(1 for r in reviews.values() if r.list_notes)),
         ("errors", sum(1 for f in found.values() if f.errors)),
+        ("problems", sum(1 for r in reviews.values() if r.problems)),
     ]
     made = ", ".join(f"{name} {count}" for name, count in requests.items())
     return ["", "summary"] + [f"  {label:<13}{count:>5}" for label, count in rows] \
@@ -187,7 +248,8 @@ def resolve_command(ctx: click.Context, keys_: tuple[str, ...], sections: tuple[
     oflbib resolve --section training --dry-run
 
     Exit status: 0 when every paper was resolved or reported (ambiguous, not found), 1 when
-    a source failed for some (re-run later: answers so far are cached), 2 on bad input.
+    a source failed for some (re-run later: answers so far are cached) or sent values the
+    catalog cannot take (reported as problems, not written), 2 on bad input.
     """
     from oflbib import atomic
     from oflbib.catalog.store import load_catalog, save_catalog
@@ -212,9 +274,9 @@ def resolve_command(ctx: click.Context, keys_: tuple[str, ...], sections: tuple[
         for entry in entries:
             for line in _entry_lines(entry.key, found[entry.key], reviews[entry.key]):
                 click.echo(line, err=True)
-    for line in _summary(found, reviews, requests):
+    for line in _summary(found, reviews, requests) + _failure_lines(found, offline):
         click.echo(line, err=True)
-    if any(f.errors for f in found.values()):
+    if any(f.errors for f in found.values()) or any(r.problems for r in reviews.values()):
         ctx.exit(1)
 
 

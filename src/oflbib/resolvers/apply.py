@@ -10,6 +10,10 @@ published version's venue and year replace it.
 
 Where the list's own text (its title, or the venue and year of its tag) disagrees with the
 matched publication, that is reported for the list's maintainers.
+
+Every value is checked by the catalog loader's own validation before it is kept: a value the
+loader would refuse (year 99999, a DOI with a space) is reported as a problem of the entry
+and not written, so `resolve` never saves a catalog that later commands refuse.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from oflbib.catalog import schema
+from oflbib.catalog.codec import entry_to_data
+from oflbib.catalog.store import validate
+from oflbib.errors import OflbibError
 from oflbib.importers.markdown import clean_title
 from oflbib.model import Entry, Provenance
 from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, normal_pages
@@ -71,6 +79,7 @@ class Review:
     changes: list[Change] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     list_notes: list[ListNote] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what a source sent that was not taken
 
 
 def _shown(field_name: str, value: Any) -> str:
@@ -188,6 +197,15 @@ def _list_notes(entry: Entry, published: Record | None,
     return notes
 
 
+def _refusal(entry: Entry) -> str | None:
+    """Why the catalog loader would refuse the entry as it now is (None: it would not)."""
+    try:
+        validate(entry_to_data(entry), schema.ENTRY, "", "")
+    except OflbibError as err:
+        return "; ".join(problem.message for problem in err.problems)
+    return None
+
+
 def merge(entry: Entry, found: Found) -> Review:
     """Write the sources' values into the empty fields of `entry`; report the rest."""
     review = Review(entry.key)
@@ -216,6 +234,7 @@ def merge(entry: Entry, found: Found) -> Review:
                 review.conflicts.append(Conflict(name, _shown(name, have),
                                                  _shown(name, value), record))
             continue
+        before = have, entry.provenance.get(name)
         setattr(entry, name, list(value) if name == "authors" else value)
         note = None
         if name in replaceable:
@@ -224,5 +243,18 @@ def merge(entry: Entry, found: Found) -> Review:
             note = f"the list says {_list_text(entry, name)!r}; corrected from {record.source}"
         entry.provenance[name] = Provenance(source=record.url, via=record.source,
                                             retrieved=record.retrieved, note=note)
+        refused = _refusal(entry)
+        if refused:
+            setattr(entry, name, before[0])
+            if before[1] is None:
+                del entry.provenance[name]
+            else:
+                entry.provenance[name] = before[1]
+            review.problems.append(f"{record.source} gives {name} {_shown(name, value)!r}, "
+                                   f"which the catalog refuses ({refused}): not written")
+            continue
         review.changes.append(Change(name, _shown(name, value), record))
+    for record in found.records.values():
+        review.problems += [f"{record.source} ({record.url}): {problem}"
+                            for problem in record.problems]
     return review

@@ -4,8 +4,9 @@ with several titles ORed into one request.
 arXiv asks for one request every three seconds on a single connection. The arxiv client's
 own delay and retries are switched off so that this module's Limiter and retry policy (which
 honour Retry-After) do the pacing; the client's requests.Session is replaced by a thin
-subclass that sends our User-Agent, puts a timeout on every request (the client sets none),
-bounds redirects and the body (see `bounds`), and remembers the response for the limiter and
+subclass that sends our User-Agent and hands each request to the source's BoundedClient (see
+`bounds`: a total deadline per request, bounded redirects and body), whose answer it gives
+back to the client as a requests.Response; the response is also kept for the limiter and
 for checking the feed arrived whole.
 """
 
@@ -13,16 +14,16 @@ from __future__ import annotations
 
 import re
 import threading
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from oflbib.model import Person
-from oflbib.resolvers.base import PREPRINT, Raw, Record
-from oflbib.resolvers.bounds import CHUNK, MAX_REDIRECTS, BrokenAnswer, read_body
+from oflbib.resolvers.base import MAX_TEXT, PREPRINT, Fields, Raw, Record
+from oflbib.resolvers.bounds import BoundedClient, BrokenAnswer
 from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
-    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, no_answer, polite_call,
+    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, network_failure_of,
+    polite_call,
 )
 from oflbib.resolvers.matching import comparable_title, title_similarity
 from oflbib.resolvers.venuetext import venue_in_text
@@ -34,7 +35,7 @@ CANDIDATE_FLOOR = 0.5  # a result this unlike a title was found for another titl
 
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la",
               "dos", "das", "ter", "ten"}
-_TOTAL_RESULTS = re.compile(rb"<opensearch:totalResults[^>]*>\s*(\d+)")
+_TOTAL_RESULTS = re.compile(rb"<opensearch:totalResults[^>]*>\s*(\d{1,18})\b")
 
 
 def person_from_name(name: str) -> Person:
@@ -59,28 +60,56 @@ def raw_from_result(result: Any) -> Raw:
     }
 
 
+MAX_BRACE_DEPTH = 8  # groups in groups of a title's TeX; real titles nest two or three
+
+
+def _brace_depth(text: str) -> int:
+    depth = deepest = 0
+    for match in re.finditer(r"(?<!\\)[{}]", text):
+        depth += 1 if match.group() == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def title_text(title: str) -> str:
     """arXiv titles are written in TeX (`$\\lambda$DNN`, `100\\%`); their text, decoded only
-    when TeX is there, and with a bare `%` or `&` kept as the character it is."""
-    if not re.search(r"[$\\]", title):
+    when TeX is there, and with a bare `%` or `&` kept as the character it is. The decoder
+    is given at most MAX_TEXT characters nested at most MAX_BRACE_DEPTH deep (`Fields`
+    refuses longer titles): deeper TeX is no title, and is kept as the characters it is."""
+    if not re.search(r"[$\\]", title) or _brace_depth(title) > MAX_BRACE_DEPTH:
         return fold_space(title)
     from oflbib.latex import latex_to_text
 
-    return latex_to_text(re.sub(r"(?<!\\)([%&#])", r"\\\1", title))
+    return latex_to_text(re.sub(r"(?<!\\)([%&#])", r"\\\1", title[:MAX_TEXT]))
 
 
-def record_from_raw(raw: Mapping[str, Any]) -> Record:
-    """A preprint record; a journal reference that names a known venue gives venue and year."""
-    year = int(raw["published"][:4])
-    mention = venue_in_text(raw.get("journal_ref"))
+_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}")
+
+
+def record_from_raw(raw: Any) -> Record:
+    """A preprint record; a journal reference that names a known venue gives venue and year.
+    Any JSON value gives a Record (what cannot be read is listed in its `problems`)."""
+    fields = Fields(raw)
+    ident = fields.text("id") or ""
+    published = fields.text("published") or ""
+    dated = _DATE.match(published)
+    if published and not dated:
+        fields.refuse("published", published, "is not a date")
+    year = int(dated.group(1)) if dated else None
+    mention = venue_in_text(fields.text("journal_ref"))
+    doi = fields.text("doi")
+    names = [fields.text("author", name) for name in fields.items("authors")]
+    if None in names:
+        fields.problems.append("an author has no readable name: authors left out")
     return Record(
-        source="arxiv", role=PREPRINT, url=f"https://arxiv.org/abs/{raw['id']}",
-        title=title_text(raw["title"]),
-        authors=tuple(person_from_name(name) for name in raw.get("authors") or []),
+        source="arxiv", role=PREPRINT, url=f"https://arxiv.org/abs/{ident}",
+        title=title_text(fields.text("title") or ""),
+        authors=() if None in names else tuple(person_from_name(n) for n in names if n),
         year=(mention.year or year) if mention else year, work_type="preprint",
         venue=mention.venue if mention else None,
-        doi=normal_doi(raw["doi"]) if raw.get("doi") else None,
-        arxiv=bare_arxiv(raw["id"]), arxiv_class=raw.get("primary_category"),
+        doi=normal_doi(doi) if doi else None,
+        arxiv=bare_arxiv(ident), arxiv_class=fields.text("primary_category"),
+        problems=tuple(fields.problems),
     )
 
 
@@ -113,7 +142,7 @@ class ArxivSource:
 
     def __init__(self, query_url: str, *, user_agent: str, timeout: float, timing: Timing,
                  delay: float = ARXIV_DELAY, policy: RetryPolicy | None = None) -> None:
-        self.query_url = query_url
+        self.query_url = self.endpoint = query_url
         self.user_agent = user_agent
         self.timeout = timeout
         self.limiter = Limiter(Pace(limit=1, interval=delay, concurrency=1), timing)
@@ -134,31 +163,24 @@ class ArxivSource:
         import requests
 
         source = self
+        bounded = BoundedClient(self.timeout, self._timing.check)
 
         class PoliteSession(requests.Session):
             def request(self, method: str, url: str, **kwargs: Any) -> Any:  # type: ignore[override]
                 if getattr(source._seen, "response", None) is not None:
                     raise _SecondPage()
-                kwargs["timeout"] = kwargs.get("timeout") or source.timeout
                 agent = f"{source.user_agent} arxiv.py/{arxiv.__version__}"
-                kwargs["headers"] = {**(kwargs.get("headers") or {}), "User-Agent": agent}
-                started = time.monotonic()
-                response = super().request(method, url, **{**kwargs, "stream": True})
-                source._seen.response = response
-                try:
-                    # Stored where requests keeps a body it read itself: arxiv reads it there.
-                    response._content = read_body(
-                        response.iter_content(CHUNK), started=started, seconds=source.timeout,
-                        declared=response.headers.get("content-length"))
-                finally:
-                    response.close()
+                answer = bounded.get(url, headers={"User-Agent": agent})
+                source._seen.response = response = requests.Response()
+                response.status_code = answer.status_code
+                response.headers = requests.structures.CaseInsensitiveDict(answer.headers)
+                response.url, response.encoding = str(answer.url), answer.encoding
+                response._content = answer.content  # where requests keeps a body it read
                 return response
 
-        session = PoliteSession()
-        session.max_redirects = MAX_REDIRECTS
         client = arxiv.Client(delay_seconds=0, num_retries=0)
         client.query_url_format = self.query_url + "?{}"
-        client._session = session  # the client's only HTTP handle (no public setter)
+        client._session = PoliteSession()  # the client's only HTTP handle (no public setter)
         return client
 
     def _ask(self, search: Any) -> list[Raw]:
@@ -173,6 +195,11 @@ class ArxivSource:
                     results.append(result)
             except _SecondPage:
                 pass  # arXiv sent a short page; a next page would bypass the limiter
+            except (ValueError, TypeError, AttributeError, LookupError) as err:
+                # The feed parser reads dates and fields as it goes: a malformed entry ends
+                # the answer, which is broken for every id asked (and not stored).
+                raise BrokenAnswer(f"arXiv sent a feed that cannot be read ({err})"[:200],
+                                   retryable=False) from err
             finally:
                 response = self._seen.response
                 if response is not None:
@@ -185,7 +212,6 @@ class ArxivSource:
 
     def _classify(self, exc: Exception) -> Failure | None:
         import arxiv
-        import requests
 
         if isinstance(exc, arxiv.HTTPError):
             response = getattr(self._seen, "response", None)
@@ -194,16 +220,14 @@ class ArxivSource:
                                       response.headers if response is not None else None)
         if isinstance(exc, BrokenAnswer):
             return Failure(str(exc), exc.retryable)
-        return no_answer(exc, self.query_url, self.timeout,
-                         redirect_loop=requests.TooManyRedirects, timed_out=requests.Timeout,
-                         unreachable=requests.ConnectionError)
+        return network_failure_of(exc, self.query_url, self.timeout)
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Raw]:
         import arxiv
 
         raws = self._ask(arxiv.Search(id_list=list(ids), max_results=len(ids)))
         asked = set(ids)
-        return {bare: raw for raw in raws if (bare := bare_arxiv(raw["id"])) in asked}
+        return {bare: raw for raw in raws if (bare := self.identifier_of(raw)) in asked}
 
     def search(self, titles: Sequence[str]) -> dict[str, list[Raw]]:
         import arxiv
@@ -225,4 +249,5 @@ class ArxivSource:
         return record_from_raw(raw)
 
     def identifier_of(self, raw: Raw) -> str:
-        return bare_arxiv(str(raw["id"])) or str(raw["id"])
+        ident = Fields(raw).text("id") or ""
+        return bare_arxiv(ident) or ident

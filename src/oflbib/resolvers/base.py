@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from oflbib.model import Person
+from oflbib.text import visible
 
 if TYPE_CHECKING:
     from oflbib.resolvers.manners import Limiter
@@ -40,6 +41,9 @@ class Record:
     arxiv_class: str | None = None
     dblp: str | None = None  # dblp key (conf/nsdi/ThorpeZEQJZNX23)
     retrieved: str | None = None  # ISO date the source gave this record
+    # Values the source sent that could not be read (a year "2023a", a number for a name):
+    # left out of the record, and reported for the entry.
+    problems: tuple[str, ...] = ()
 
     def identifier(self, kind: str) -> str | None:
         """The record's identifier of `kind` (one of ID_KINDS)."""
@@ -54,6 +58,61 @@ def normal_pages(pages: str | None) -> str | None:
     return re.sub(r"\s*[-\u2013\u2014]+\s*", "--", pages.strip()) if pages else None
 
 
+MAX_TEXT = 2000  # characters of one text value of a record; the longest real titles have 300
+
+
+class Fields:
+    """Reads a raw record (JSON as a source sent it, or as a cache kept it) value by value.
+    A value of the wrong type or size is left out and noted in `problems`, never a crash:
+    every service's answer is parsed as the untrusted input it is."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        self.problems: list[str] = [] if isinstance(raw, dict) else ["the record is not a mapping"]
+
+    def refuse(self, name: str, value: Any, why: str) -> None:
+        shown = repr(value) if len(repr(value)) <= 40 else f"{type(value).__name__} value"
+        self.problems.append(f"{name} {shown} {why}: left out")
+
+    def text(self, name: str, value: Any = None, *, number: bool = False) -> str | None:
+        """The text of `value` (default: the raw record's `name`): a string, or where
+        `number` says a number may stand for it (a volume), a whole number written out."""
+        if value is None:
+            value = self.raw.get(name)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) and not (number and type(value) is int):
+            self.refuse(name, value, "is not text")
+            return None
+        text = str(value)
+        if len(text) > MAX_TEXT:
+            self.refuse(name, value, f"is {len(text)} characters long")
+            return None
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # JSON may spell half of a surrogate pair
+            self.refuse(name, value, "is not valid Unicode")
+            return None
+        return visible(text)  # no control character reaches a terminal or a file
+
+    def year(self, name: str, value: Any) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.refuse(name, value, "is not a year")
+            return None
+        return value
+
+    def items(self, name: str) -> list[Any]:
+        value = self.raw.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.refuse(name, value, "is not a list")
+            return []
+        return value
+
+
 class SourceError(Exception):
     """A request failed for good (after retries, or on an error retrying cannot fix)."""
 
@@ -66,6 +125,7 @@ class Source(Protocol):
     """A bibliographic service. Each call makes at most one request (plus polite retries)."""
 
     name: str
+    endpoint: str  # the address asked: answers are cached per endpoint
     role: str  # PUBLISHED or PREPRINT
     id_kind: str  # one of ID_KINDS: the identifiers it is looked up by
     ids_per_request: int

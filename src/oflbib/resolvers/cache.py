@@ -1,24 +1,45 @@
 """The on-disk cache of what the sources answered, so nothing is asked twice.
 
 One small JSON file per answer: a record by identifier, "no such record", or the candidates
-of a title search. Each is written atomically the moment it arrives, so an interrupted run
-loses nothing and the next run resumes where it stopped. Entries expire after a TTL;
-`--refresh` ignores what is stored (and replaces it), `--offline` ignores the TTL.
+of a title search, filed under the source and the endpoint that gave it (an answer from a
+test server or a mistyped address is never taken for Crossref's). Each is written atomically
+the moment it arrives, so an interrupted run loses nothing and the next run resumes where it
+stopped. Entries expire after a TTL; `--refresh` ignores what is stored (and replaces it),
+`--offline` ignores the TTL.
+
+The cache is input like any other: it lives in a folder only this user may enter (created
+0700, refused when someone else could write it), and every file is read back through the
+same checks as an answer from the network (size, JSON limits, the shape of an answer to this
+question). A file that fails them is a miss: the question is asked again and the file
+replaced. Nothing is ever deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from oflbib.resolvers.bounds import MAX_BODY, BrokenAnswer, parse_json
 
 DAY = 86400.0
+FOLDER = "resolve"  # under the cache root, beside the compiled catalogs and exports
+_FIELDS = {"endpoint", "key", "stored", "value"}
+
+
+class Asker(Protocol):
+    """What the cache needs of a source: who answered, and at which address."""
+
+    name: str
+    endpoint: str
 
 
 @dataclass(frozen=True)
@@ -29,42 +50,98 @@ class Hit:
     stored: float  # when the source gave it (seconds since the epoch)
 
 
+def private_folder(path: Path) -> Path | None:
+    """`path` as a folder only this user can enter (made 0700 if missing), or None when it
+    is not one: a symlink, someone else's, or open to others, whose files anyone could
+    have forged."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        return None
+    return path
+
+
+def _answer_shape(kind: str, value: Any) -> bool:
+    """A stored value is what the engine stores for `kind`: for an id, a record (a JSON
+    object) or None; for a title, a list of records. Records are read by the sources,
+    which take any JSON object without failing."""
+    if kind == "id":
+        return value is None or isinstance(value, dict)
+    return isinstance(value, list) and all(isinstance(raw, dict) for raw in value)
+
+
 class ResponseCache:
     def __init__(self, root: Path, ttl: float, *, read: bool = True, expire: bool = True,
                  clock: Callable[[], float] = time.time) -> None:
-        self.root = root
+        """`root`: the cache root; answers go in its FOLDER."""
+        self.root = root / FOLDER
         self.ttl = ttl
         self.read = read  # False for --refresh
         self.expire = expire  # False for --offline: an old answer beats none
         self._clock = clock
+        self._usable: bool | None = None  # the folder checked once, on first use
 
-    def _path(self, source: str, kind: str, key: str) -> Path:
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        return self.root / source / kind / digest[:2] / f"{digest}.json"
+    def _folder(self) -> Path | None:
+        if self._usable is None:
+            self._usable = private_folder(self.root) is not None
+        return self.root if self._usable else None
 
-    def get(self, source: str, kind: str, key: str) -> Hit | None:
-        if not self.read:
+    def _path(self, folder: Path, source: Asker, kind: str, key: str) -> Path:
+        digest = hashlib.sha256(f"{source.endpoint}\0{key}".encode("utf-8")).hexdigest()
+        return folder / source.name / kind / digest[:2] / f"{digest}.json"
+
+    def get(self, source: Asker, kind: str, key: str) -> Hit | None:
+        folder = self._folder()
+        if not self.read or folder is None:
             return None
+        stored = _read(self._path(folder, source, kind, key))
+        if not (isinstance(stored, dict) and set(stored) == _FIELDS
+                and stored["endpoint"] == source.endpoint and stored["key"] == key
+                and _answer_shape(kind, stored["value"])):
+            return None  # absent, torn by a crash, or not written by this cache: ask again
+        when = stored["stored"]
+        now = self._clock()
+        if isinstance(when, bool) or not isinstance(when, (int, float)) \
+                or not math.isfinite(when) or when > now + DAY:
+            return None  # a date in the future would never expire
+        if self.expire and now - when > self.ttl:
+            return None
+        return Hit(stored["value"], float(when))
+
+    def put(self, source: Asker, kind: str, key: str, value: Any) -> None:
+        folder = self._folder()
+        if folder is None:
+            return
+        path = self._path(folder, source, kind, key)
+        data = json.dumps({"endpoint": source.endpoint, "key": key, "stored": self._clock(),
+                           "value": value}, ensure_ascii=False).encode("utf-8")
         try:
-            stored = json.loads(self._path(source, kind, key).read_text("utf-8"))
-        except (OSError, ValueError):
-            return None  # absent, or torn by a crash before the rename: ask again
-        if stored.get("key") != key:
-            return None
-        when = float(stored.get("stored", 0))
-        if self.expire and self._clock() - when > self.ttl:
-            return None
-        return Hit(stored.get("value"), when)
-
-    def put(self, source: str, kind: str, key: str, value: Any) -> None:
-        path = self._path(source, kind, key)
-        data = json.dumps({"key": key, "stored": self._clock(), "value": value},
-                          ensure_ascii=False).encode("utf-8")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            for parent in reversed(path.relative_to(folder).parents[:-1]):
+                (folder / parent).mkdir(mode=0o700, exist_ok=True)
             handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
             os.replace(tmp, path)
-        except OSError:
+        except (OSError, ValueError):
             pass  # a cache that cannot be written costs requests next time, nothing else
+
+
+def _read(path: Path) -> Any:
+    """A cache file's JSON, or None: never through a symlink, never more than an answer
+    may hold, never JSON that the network would have been refused for."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BODY:
+            return None
+        raw = stream.read(MAX_BODY + 1)
+    try:
+        return parse_json(raw)
+    except (BrokenAnswer, UnicodeDecodeError):
+        return None

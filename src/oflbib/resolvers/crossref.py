@@ -10,18 +10,17 @@ httpx2's own. Nothing of HTTP is reimplemented, and other users of habanero are 
 from __future__ import annotations
 
 import importlib
-import json
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any
 
 from oflbib.model import Person
-from oflbib.resolvers.base import PUBLISHED, Raw, Record, SourceError, normal_pages
-from oflbib.resolvers.bounds import MAX_REDIRECTS, BrokenAnswer, read_body
+from oflbib.resolvers.base import PUBLISHED, Fields, Raw, Record, SourceError, normal_pages
+from oflbib.resolvers.bounds import BoundedClient, BrokenAnswer, parse_json
 from oflbib.resolvers.manners import (
-    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, no_answer, polite_call,
+    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, network_failure_of,
+    polite_call,
 )
 from oflbib.resolvers.matching import comparable_title
 from oflbib.resolvers.venuetext import venue_in_text
@@ -38,13 +37,17 @@ SELECT = ["DOI", "title", "subtitle", "author", "issued", "container-title",
 
 
 NOT_WORKS = "Crossref answered JSON that is not a works record"
+NOT_FOUND = b"Resource not found."  # the body of Crossref's 404 for a DOI it does not know
 
 
 def _message(answer: Any, items: bool) -> dict[str, Any]:
     """The `message` of a Crossref answer; JSON of another shape (an error object, a proxy's
-    page) is a broken answer for this entry, not a crash of the run."""
+    page) is a broken answer for this entry, not a crash of the run, and never taken for
+    "no such record"."""
     message = answer.get("message") if isinstance(answer, dict) else None
-    if not isinstance(message, dict) or (items and not (
+    kind = "work-list" if items else "work"
+    if not isinstance(message, dict) or answer.get("status") != "ok" \
+            or answer.get("message-type") != kind or (items and not (
             isinstance(message.get("items"), list)
             and all(isinstance(item, dict) for item in message["items"]))):
         raise BrokenAnswer(NOT_WORKS, retryable=False)
@@ -52,40 +55,26 @@ def _message(answer: Any, items: bool) -> dict[str, Any]:
 
 
 class _Transport:
-    """One keep-alive client for all of a source's requests; remembers each thread's last
-    response so the limiter can read its headers. Redirects, body size and the time a body
-    may take are bounded (see `bounds`)."""
+    """A source's BoundedClient, as habanero's `httpx2.get`: an answer that is not JSON, or
+    JSON that is not safe to parse, is refused before habanero reads it."""
 
-    def __init__(self, timeout: float) -> None:
-        import httpx2
-
-        self._timeout = timeout
-        self._client = httpx2.Client(timeout=timeout, follow_redirects=True,
-                                     max_redirects=MAX_REDIRECTS)
-        self._seen = threading.local()
+    def __init__(self, timeout: float, check: Callable[[], None]) -> None:
+        self.client = BoundedClient(timeout, check)
 
     def get(self, url: str, **kwargs: Any) -> Any:
-        self._seen.response = None
-        started = time.monotonic()
-        response = self._client.send(self._client.build_request("GET", url, **kwargs),
-                                     stream=True)
-        self._seen.response = response
-        try:
-            # Stored where the client's own read() keeps the body: habanero reads it there.
-            response._content = read_body(response.iter_bytes(), started=started,
-                                          seconds=self._timeout,
-                                          declared=response.headers.get("content-length"))
-        finally:
-            response.close()
+        response = self.client.get(url, **kwargs)
+        if response.is_error:
+            return response  # told by its status (see _classify), however habanero fails on it
         content_type = response.headers.get("content-type", "")
-        # habanero's own check of this header fails with a KeyError when it is missing.
-        if response.is_success and not content_type.startswith("application/json"):
+        if not content_type.startswith("application/json"):
+            # habanero's own check of this header fails with a KeyError when it is missing.
             raise BrokenAnswer(f"Crossref answered {content_type or 'with no content type'}, "
                                "not JSON", retryable=True)
+        parse_json(response.content, "Crossref's answer")  # before habanero parses it
         return response
 
     def last_response(self) -> Any:
-        return getattr(self._seen, "response", None)
+        return self.client.last_response()
 
 
 _ACTIVE: ContextVar[_Transport | None] = ContextVar("oflbib_crossref_transport", default=None)
@@ -116,46 +105,67 @@ def _route_habanero_through_transport() -> None:
 
 # ---- records ---------------------------------------------------------------------------
 
-def _text(values: Sequence[str] | None) -> str | None:
+def _text(fields: Fields, name: str) -> str | None:
     """First of Crossref's list-valued text fields as plain text (JATS markup and
     entities resolved); exporters escape what is left for each format."""
-    if not values:
+    values = fields.items(name)
+    text = fields.text(name, values[0]) if values else None
+    return markup_to_text(text) or None if text else None
+
+
+def _person(fields: Fields, author: Any) -> Person | None:
+    if not isinstance(author, dict):
+        fields.refuse("author", author, "is not a person")
         return None
-    return markup_to_text(values[0]) or None
+    family = fields.text("author family name", author.get("family"))
+    if family:
+        given = fields.text("author given name", author.get("given")) or ""
+        return Person(family=fold_space(family), given=fold_space(given))
+    name = fields.text("author name", author.get("name"))
+    return Person(literal=fold_space(name)) if name else None
 
 
-def _person(author: Mapping[str, Any]) -> Person:
-    if author.get("family"):
-        return Person(family=fold_space(author["family"]),
-                      given=fold_space(author.get("given", "")))
-    return Person(literal=fold_space(author.get("name", "")))
+def _authors(fields: Fields) -> tuple[Person, ...]:
+    """Every author, or none when one cannot be read: a list with a hole is not the list."""
+    people = [_person(fields, author) for author in fields.items("author")]
+    if None in people:
+        fields.problems.append("an author has no readable name: authors left out")
+        return ()
+    return tuple(person for person in people if person is not None)
 
 
-def _year(item: Mapping[str, Any]) -> int | None:
-    for field in ("issued", "published"):
-        parts = (item.get(field) or {}).get("date-parts") or [[None]]
-        if parts[0] and parts[0][0]:
-            return int(parts[0][0])
+def _year(fields: Fields) -> int | None:
+    for name in ("issued", "published"):
+        stamp = fields.raw.get(name)
+        parts = stamp.get("date-parts") if isinstance(stamp, dict) else None
+        first = parts[0] if isinstance(parts, list) and parts else None
+        if isinstance(first, list) and first and first[0] is not None:
+            return fields.year("year", first[0])
     return None
 
 
-def record_from_item(item: Mapping[str, Any], base_url: str) -> Record:
-    title = _text(item.get("title")) or ""
-    subtitle = _text(item.get("subtitle"))
+def record_from_item(item: Any, base_url: str) -> Record:
+    """The catalog's view of a Crossref work; any JSON value gives a Record (what cannot
+    be read is left out and listed in its `problems`)."""
+    fields = Fields(item)
+    title = _text(fields, "title") or ""
+    subtitle = _text(fields, "subtitle")
     if subtitle and comparable_title(subtitle) not in comparable_title(title):
         title = f"{title}: {subtitle}"
-    container = _text(item.get("container-title"))
-    event = item.get("event") or {}
-    mention = venue_in_text(event.get("acronym"), _text(item.get("short-container-title")),
-                            container, event.get("name"))
-    doi = item.get("DOI", "")
+    container = _text(fields, "container-title")
+    event = fields.raw.get("event") if isinstance(fields.raw.get("event"), dict) else {}
+    mention = venue_in_text(fields.text("event acronym", event.get("acronym")),
+                            _text(fields, "short-container-title"), container,
+                            fields.text("event name", event.get("name")))
+    doi = fields.text("DOI") or ""
     return Record(
         source="crossref", role=PUBLISHED, url=f"{base_url}/works/{doi}", title=title,
-        authors=tuple(_person(a) for a in item.get("author") or []), year=_year(item),
-        work_type=item.get("type", ""), venue=mention.venue if mention else None,
-        container=container, publisher=item.get("publisher") or None,
-        volume=item.get("volume") or None, number=item.get("issue") or None,
-        pages=normal_pages(item.get("page")), doi=doi or None,
+        authors=_authors(fields), year=_year(fields), work_type=fields.text("type") or "",
+        venue=mention.venue if mention else None, container=container,
+        publisher=fields.text("publisher"), volume=fields.text("volume", number=True),
+        number=fields.text("issue", number=True),
+        pages=normal_pages(fields.text("page", number=True)),
+        doi=doi or None, problems=tuple(fields.problems),
     )
 
 
@@ -171,7 +181,7 @@ class CrossrefSource:
 
     def __init__(self, base_url: str, *, mailto: str | None, user_agent: str, timeout: float,
                  timing: Timing, policy: RetryPolicy | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = self.endpoint = base_url.rstrip("/")
         self.mailto = mailto
         self.user_agent = user_agent
         self.timeout = timeout
@@ -188,7 +198,7 @@ class CrossrefSource:
                 from habanero import Crossref
 
                 _route_habanero_through_transport()
-                self._transport = _Transport(self.timeout)
+                self._transport = _Transport(self.timeout, self._timing.check)
                 self._client = Crossref(base_url=self.base_url, mailto=self.mailto,
                                         ua_string=self.user_agent, timeout=self.timeout)
             assert self._transport is not None
@@ -212,24 +222,25 @@ class CrossrefSource:
                            timing=self._timing, policy=self._policy)
 
     def _classify(self, exc: Exception) -> Failure | None:
-        import httpx2
-        from habanero.exceptions import RequestError
-
         response = self._transport.last_response() if self._transport else None
         if isinstance(exc, BrokenAnswer):
             return Failure(str(exc), exc.retryable)
-        if isinstance(exc, (RequestError, httpx2.HTTPStatusError)) and response is not None:
+        if response is not None and response.is_error:
+            # Whatever habanero made of the error's body (a RequestError, or a failure to
+            # parse it), the status says what happened.
+            if response.status_code == 404 and response.content.strip() != NOT_FOUND:
+                # Not Crossref's answer for an unknown DOI: the address is wrong (or a proxy
+                # answered). An error of the service, never "no such record".
+                return Failure(f"HTTP 404 from {response.url}, which is not Crossref's "
+                               f"answer for an unknown DOI (is OFLBIB_CROSSREF_URL right?)",
+                               False)
             return failure_for_status(response.status_code, response.headers)
-        if isinstance(exc, json.JSONDecodeError):
-            return Failure("Crossref sent broken JSON (truncated?)", True)
-        if isinstance(exc, (KeyError, TypeError, AttributeError)):
+        if isinstance(exc, (KeyError, TypeError, AttributeError, ValueError)):
             # habanero indexes the JSON itself: another shape fails inside it.
             return Failure(NOT_WORKS, False)
         # habanero wraps transport errors of searches in RuntimeError; DOI lookups raise them.
-        cause = exc.__cause__ if isinstance(exc, RuntimeError) else exc
-        return no_answer(cause, self.base_url, self.timeout,
-                         redirect_loop=httpx2.TooManyRedirects,
-                         timed_out=httpx2.TimeoutException, unreachable=httpx2.TransportError)
+        cause = exc.__cause__ if isinstance(exc, RuntimeError) and exc.__cause__ else exc
+        return network_failure_of(cause, self.base_url, self.timeout)
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Raw]:
         if len(ids) == 1:
@@ -237,8 +248,8 @@ class CrossrefSource:
         message = self._ask(lambda cr: cr.works(filter={"doi": list(ids)}, limit=len(ids),
                                                 select=SELECT), items=True)
         asked = {doi.casefold(): doi for doi in ids}
-        return {asked[item["DOI"].casefold()]: item for item in message["items"]
-                if str(item.get("DOI", "")).casefold() in asked}
+        return {asked[doi]: item for item in message["items"]
+                if (doi := self.identifier_of(item).casefold()) in asked}
 
     def _fetch_one(self, doi: str) -> dict[str, Raw]:
         try:
@@ -261,4 +272,4 @@ class CrossrefSource:
         return record_from_item(raw, self.base_url)
 
     def identifier_of(self, raw: Raw) -> str:
-        return str(raw.get("DOI", ""))
+        return Fields(raw).text("DOI") or ""

@@ -15,19 +15,18 @@ carry a four-digit suffix (`Wei Wang 0001`) that is dblp's, not the name's.
 from __future__ import annotations
 
 import html
-import json
 import re
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from oflbib.model import Person
-from oflbib.resolvers.base import PREPRINT, PUBLISHED, Raw, Record, normal_pages
-from oflbib.resolvers.bounds import MAX_REDIRECTS, BrokenAnswer, read_body
+from oflbib.resolvers.base import PREPRINT, PUBLISHED, Fields, Raw, Record, normal_pages
+from oflbib.resolvers.bounds import BoundedClient, BrokenAnswer, parse_json
 from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
-    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, no_answer, polite_call,
+    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, network_failure_of,
+    polite_call,
 )
 from oflbib.resolvers.matching import Query, comparable_title, split_name
 from oflbib.resolvers.venuetext import venue_in_text
@@ -119,27 +118,36 @@ def arxiv_of(info: Mapping[str, Any]) -> str | None:
     return bare_arxiv(str(info.get("doi") or ""))
 
 
-def record_from_info(info: Mapping[str, Any], base_url: str) -> Record:
-    """The catalog's view of a hit's `info` (or of a record's BibTeX, read into that shape)."""
-    authors = [a.get("text", "") if isinstance(a, Mapping) else str(a)
-               for a in _listed((info.get("authors") or {}).get("author"))]
-    arxiv_id = arxiv_of(info)
-    venue_text = _first(info.get("venue"))
-    year = str(info.get("year") or "")
-    doi = normal_doi(str(info.get("doi") or ""))
-    key = str(info.get("key") or "")
+def record_from_info(info: Any, base_url: str) -> Record:
+    """The catalog's view of a hit's `info` (or of a record's BibTeX, read into that shape).
+    Any JSON value gives a Record (what cannot be read is listed in its `problems`)."""
+    fields = Fields(info)
+    raw = fields.raw
+    people = raw.get("authors")
+    names = [fields.text("author", a.get("text") if isinstance(a, Mapping) else a)
+             for a in _listed(people.get("author") if isinstance(people, dict) else None)]
+    if None in names:
+        fields.problems.append("an author has no readable name: authors left out")
+        names = []
+    arxiv_id = arxiv_of(raw)
+    year = fields.text("year", number=True) or ""
+    if year and not re.fullmatch(r"\d{1,4}", year):
+        fields.refuse("year", year, "is not a year")
+    doi = normal_doi(fields.text("doi") or "")
+    key = fields.text("key") or ""
     return Record(
         source="dblp", role=PREPRINT if arxiv_id else PUBLISHED,
-        url=f"{base_url}/rec/{key}", title=_title(str(info.get("title") or "")),
-        authors=tuple(person_from_name(a) for a in authors if a),
-        year=int(year) if year.isdigit() else None,
-        work_type="preprint" if arxiv_id else _WORK_TYPES.get(str(info.get("type")), "other"),
-        venue="arXiv" if arxiv_id else venue_of(venue_text),
-        volume=None if arxiv_id else (info.get("volume") or None),
-        number=info.get("number") or None,
-        pages=normal_pages(info.get("pages")),
+        url=f"{base_url}/rec/{key}", title=_title(fields.text("title") or ""),
+        authors=tuple(person_from_name(a) for a in names if a),
+        year=int(year) if re.fullmatch(r"\d{1,4}", year) else None,
+        work_type="preprint" if arxiv_id else _WORK_TYPES.get(fields.text("type") or "",
+                                                             "other"),
+        venue="arXiv" if arxiv_id else venue_of(fields.text("venue", _first(raw.get("venue")))),
+        volume=None if arxiv_id else fields.text("volume", number=True),
+        number=fields.text("number", number=True),
+        pages=normal_pages(fields.text("pages", number=True)),
         doi=None if arxiv_id or (doi or "").lower().startswith("10.48550/") else doi,
-        arxiv=arxiv_id, dblp=key or None,
+        arxiv=arxiv_id, dblp=key or None, problems=tuple(fields.problems),
     )
 
 
@@ -202,7 +210,7 @@ class DblpSource:
 
     def __init__(self, base_url: str, *, user_agent: str, timeout: float, timing: Timing,
                  delay: float = DBLP_DELAY, policy: RetryPolicy | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = self.endpoint = base_url.rstrip("/")
         self.user_agent = user_agent
         self.timeout = timeout
         self.limiter = Limiter(Pace(limit=1, interval=delay, concurrency=1), timing)
@@ -211,32 +219,24 @@ class DblpSource:
         self._client: Any = None
         self._lock = threading.Lock()
 
-    def _http(self) -> Any:
+    def _http(self) -> BoundedClient:
         with self._lock:  # the HTTP stack is imported and built on the first request only
             if self._client is None:
-                import httpx2
-
-                self._client = httpx2.Client(
-                    timeout=self.timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS,
-                    headers={"User-Agent": self.user_agent})
+                self._client = BoundedClient(self.timeout, self._timing.check)
             return self._client
 
     def _get(self, path: str, params: Mapping[str, str], *, json_body: bool) -> Any:
         client = self._http()
 
         def attempt() -> Any:
-            started = time.monotonic()
-            request = client.build_request("GET", self.base_url + path, params=dict(params))
-            response = client.send(request, stream=True)
             try:
-                body = read_body(response.iter_bytes(), started=started, seconds=self.timeout,
-                                 declared=response.headers.get("content-length"))
+                response = client.get(self.base_url + path, params=dict(params),
+                                      headers={"User-Agent": self.user_agent})
             finally:
-                response.close()
                 self.limiter.learn(None)
-            if response.status_code == 404 and not json_body:
-                return None  # no record of that key
             if not response.is_success:
+                # A 404 too: dblp's answer for an unknown key was never recorded, and a
+                # wrong address answers the same; an error is never "no such record".
                 raise _Status(response.status_code, dict(response.headers))
             content_type = response.headers.get("content-type", "")
             wanted = "json" if json_body else "text"
@@ -244,24 +244,19 @@ class DblpSource:
                 # dblp's bot check sends an HTML page with status 200: not "no results".
                 raise BrokenAnswer(f"dblp answered {content_type or 'with no content type'}, "
                                    f"not {'JSON' if json_body else 'BibTeX'}", retryable=True)
-            text = body.decode("utf-8", errors="replace")
-            return _hits(json.loads(text)) if json_body else text
+            if json_body:
+                return _hits(parse_json(response.content, "dblp's answer"))
+            return response.content.decode("utf-8", errors="replace")
 
         return polite_call(attempt, limiter=self.limiter, classify=self._classify,
                            timing=self._timing, policy=self._policy)
 
     def _classify(self, exc: Exception) -> Failure | None:
-        import httpx2
-
         if isinstance(exc, _Status):
             return failure_for_status(exc.status, exc.headers)
         if isinstance(exc, BrokenAnswer):
             return Failure(str(exc), exc.retryable)
-        if isinstance(exc, json.JSONDecodeError):
-            return Failure("dblp sent broken JSON (truncated?)", True)
-        return no_answer(exc, self.base_url, self.timeout,
-                         redirect_loop=httpx2.TooManyRedirects,
-                         timed_out=httpx2.TimeoutException, unreachable=httpx2.TransportError)
+        return network_failure_of(exc, self.base_url, self.timeout)
 
     def _search(self, query: str, hits: int) -> list[Raw]:
         hits_found: list[Raw] = self._get(
@@ -307,7 +302,7 @@ class DblpSource:
         return record_from_info(raw, self.base_url)
 
     def identifier_of(self, raw: Raw) -> str:
-        return str(raw.get("key", ""))
+        return Fields(raw).text("key") or ""
 
 
 class _Status(Exception):

@@ -390,7 +390,7 @@ class Engine:
         answers: dict[str, Answer | Failed] = {}
         todo = []
         for question in questions:
-            hit = self.cache.get(source.name, kind, question)
+            hit = self.cache.get(source, kind, question)
             if hit is not None and not self.offline and hit.value in (None, []) \
                     and time.time() - hit.stored > NOTHING_TTL_SHARE * self.cache.ttl:
                 hit = None  # "nothing found" may not hold as long: the service may add it
@@ -440,7 +440,7 @@ class Engine:
         return {question: answer.get(question, missing) for question in batch}
 
     def _store(self, source: Source, kind: str, question: str, value: Any) -> None:
-        self.cache.put(source.name, kind, question, value)
+        self.cache.put(source, kind, question, value)
         if kind in ("title", "query"):  # candidates answer later lookups by their id too
             for raw in value:
-                self.cache.put(source.name, "id", source.identifier_of(raw), raw)
+                self.cache.put(source, "id", source.identifier_of(raw), raw)

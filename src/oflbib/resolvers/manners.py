@@ -23,7 +23,7 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from oflbib.resolvers.base import SourceError
-from oflbib.resolvers.bounds import MAX_REDIRECTS
+from oflbib.resolvers.bounds import network_failure
 
 T = TypeVar("T")
 
@@ -107,6 +107,7 @@ class Limiter:
         self._in_flight = 0
         self._paused_until = float("-inf")
         self._confirmed = False  # the service has answered once, so its limits are known
+        self._since: dict[int, float] = {}  # thread -> when its request in flight started
         self._cond = threading.Condition()
         self.started = 0  # requests let through, for the run's summary
 
@@ -114,9 +115,11 @@ class Limiter:
     def slot(self) -> Iterator[None]:
         """Hold the right to one request for the duration of the block."""
         self._acquire()
+        self._since[threading.get_ident()] = self._timing.clock()
         try:
             yield
         finally:
+            self._since.pop(threading.get_ident(), None)
             with self._cond:
                 self._in_flight -= 1
                 self._answered.append(self._timing.clock())
@@ -147,6 +150,11 @@ class Limiter:
         if excess >= 0:  # wait for the oldest answers to leave the window
             delay = max(delay, self._answered[excess] + self.pace.interval - now)
         return delay
+
+    def waiting(self) -> float:
+        """Seconds the longest request in flight has waited for its answer (0: none)."""
+        starts = list(self._since.values())
+        return self._timing.clock() - min(starts) if starts else 0.0
 
     def learn(self, headers: Mapping[str, str] | None) -> None:
         """Adopt the limits a response announced (if any); either way the service answered."""
@@ -186,18 +194,10 @@ class Failure:
     status: int | None = None
 
 
-def no_answer(cause: BaseException, url: str, timeout: float, *,
-              redirect_loop: type[BaseException], timed_out: type[BaseException],
-              unreachable: type[BaseException]) -> Failure | None:
-    """A request that got no HTTP answer, worded the same for every source; each client
-    library names its own exception classes."""
-    if isinstance(cause, redirect_loop):
-        return Failure(f"redirected more than {MAX_REDIRECTS} times (a redirect loop?)", False)
-    if isinstance(cause, timed_out):  # before unreachable: a connect timeout is both
-        return Failure(f"no answer within {timeout:g} s", True)
-    if isinstance(cause, unreachable):
-        return Failure(f"cannot connect to {url} ({cause})", True)
-    return None
+def network_failure_of(cause: BaseException, url: str, timeout: float) -> Failure | None:
+    """A request that got no usable HTTP answer, worded the same for every source."""
+    described = network_failure(cause, url, timeout)
+    return Failure(*described) if described else None
 
 
 def failure_for_status(status: int, headers: Mapping[str, str] | None) -> Failure:
@@ -238,6 +238,7 @@ def polite_call(request: Callable[[], T], *, limiter: Limiter,
         except Cancelled:
             raise
         except Exception as exc:
+            timing.check()  # interrupted: whatever the client made of it, stop asking
             failure = classify(exc)
             if failure is None:
                 raise

@@ -136,7 +136,7 @@ def environment_help() -> str:
         if row.delay_variable:
             rows.append((row.delay_variable, f"seconds between {row.name} requests "
                                              f"[default: {row.default_delay:g}]"))
-    rows.append(("OFLBIB_HTTP_TIMEOUT", "seconds per request [default: 30]"))
+    rows.append(("OFLBIB_HTTP_TIMEOUT", "seconds a whole request may take [default: 30]"))
     return "\b\nEnvironment:\n" + "\n".join(f"  {name:<21} {text}" for name, text in rows)
 
 
