@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from oflbib.catalog.store import load_catalog, save_catalog
 from oflbib.errors import OflbibError
-from oflbib.importers.bibtex import merge_bibtex, read_bibtex
+from oflbib.importers.bibmerge import merge_bibtex
+from oflbib.importers.bibtex import read_bibtex
 from oflbib.importers.markdown import merge_into, read_markdown
 from oflbib.model import Catalog
 from tests.strategies import FRAGMENTS
@@ -124,7 +125,8 @@ def test_fuzz_markdown_importer(data: bytes) -> None:
 
 def bibtex_catalog(path: Path) -> Catalog:
     catalog = Catalog()
-    merge_bibtex(catalog, read_bibtex(path), "Imported")
+    report = merge_bibtex(catalog, read_bibtex([path]), "Imported")
+    assert all(p.path == str(path) and p.line for p in report.problems), report.problems
     return catalog
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from oflbib.catalog.store import load_catalog
@@ -162,97 +164,162 @@ def test_section_named_like_the_manifest_gets_its_own_file(tmp_path, run):
 
 # ---- duplicates and keys ---------------------------------------------------------------
 
-def test_duplicates_are_skipped_and_reported_and_reimport_changes_nothing(catalog_copy,
-                                                                          tmp_path, run):
+def test_duplicates_merge_by_identity_and_reimport_changes_nothing(catalog_copy, tmp_path, run):
     catalog = load_catalog(catalog_copy)
     bamboo = catalog.entries["thorpe2023bamboo"]
-    with_doi = next(e for e in catalog.entries.values() if e.doi)
+    with_doi = next(e for e in catalog.entries.values() if e.doi and e.pages is None)
     source = write(tmp_path, f"""
 @misc{{thorpe2023bamboo, title = {{{bamboo.title}}}}}
-@misc{{bamboo_again, title = {{{bamboo.title.upper()}}}}}
-@misc{{by_doi, title = {{Other Words}}, doi = {{https://doi.org/{with_doi.doi}}}}}
+@misc{{by_doi, title = {{Other Words}}, doi = {{https://doi.org/{with_doi.doi}}},
+  pages = {{7--9}}, year = {{1999}}}}
 @misc{{fresh2024, title = {{A Fresh Paper}}}}
 """)
     result = run("--catalog", catalog_copy, "import", "bibtex", source, "-s", "Misc")
     assert result.exit_code == 0, result.output
-    assert "added 1 entries, skipped 3 the catalog already has" in result.stderr
-    assert "duplicate: 'bamboo_again' is 'thorpe2023bamboo' (same title); skipped" \
+    assert "added 1 entries, merged 2 into entries the catalog has; 0 problems" in result.stderr
+    assert f"{source}:2: thorpe2023bamboo: merged into 'thorpe2023bamboo' (same key and title)" \
         in result.stderr
-    assert f"duplicate: 'by_doi' is '{with_doi.key}' (same DOI); skipped" in result.stderr
-    assert "fresh2024" in load_catalog(catalog_copy).entries
+    assert f"{source}:3: by_doi: merged into '{with_doi.key}' (same DOI)" in result.stderr
+    assert f"{source}:3: by_doi: conflict: title: kept {with_doi.title!r}" in result.stderr
+    again = load_catalog(catalog_copy)
+    merged = again.entries[with_doi.key]
+    assert (merged.pages, merged.year, merged.ids) == ("7--9", with_doi.year, ["by_doi"])
+    assert merged.provenance["pages"].source == f"{source.name}:4"
+    assert "fresh2024" in again.entries and "by_doi" not in again.entries
+    assert re.search(r"ids += {by_doi}", render(again, "biblatex"))  # \cite{by_doi} works
     before = tree_bytes(catalog_copy)
     again = run("--catalog", catalog_copy, "import", "bibtex", source, "-s", "Misc")
-    assert again.exit_code == 0 and "added 0 entries, skipped 4" in again.stderr
+    assert again.exit_code == 0 and "added 0 entries, merged 3" in again.stderr
     assert tree_bytes(catalog_copy) == before
 
 
-def test_key_of_another_paper_is_an_error_and_nothing_is_written(catalog_copy, tmp_path, run):
+def test_same_title_alone_is_not_the_same_work(tmp_path, run):
+    source = write(tmp_path, "@article{ed1, title = {Editorial}, author = {Smith, A.}, "
+                             "year = 2020}\n@article{ed2, title = {Editorial}, author = "
+                             "{Jones, B.}, year = 2020}\n@article{ed3, title = {EDITORIAL}, "
+                             "author = {Smith, Ann}, year = 2020, volume = 3}\n")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(tmp_path / "cat")
+    assert sorted(catalog.entries) == ["ed1", "ed2"]  # ed3: same title, author, year
+    assert (catalog.entries["ed1"].volume, catalog.entries["ed1"].ids) == ("3", ["ed3"])
+
+
+def test_key_of_another_work_gets_a_new_key_and_a_note(catalog_copy, tmp_path, run):
     source = write(tmp_path, "@misc{fresh2024, title={Fine}}\n\n"
-                             "@misc{thorpe2023bamboo, title={Something Else Entirely}}\n")
-    before = tree_bytes(catalog_copy)
+                             "@misc{thorpe2023bamboo, title={Something Else Entirely},\n"
+                             "  author = {Doe, Jane}, year = 2021}\n")
     result = run("--catalog", catalog_copy, "import", "bibtex", source, "-s", "Misc")
-    assert result.exit_code == 2
-    assert f"{source}:3: key 'thorpe2023bamboo' already names another entry" in result.stderr
-    assert tree_bytes(catalog_copy) == before
+    assert result.exit_code == 0, result.output
+    assert (f"{source}:3: thorpe2023bamboo: added as 'doe2021something' (key "
+            "'thorpe2023bamboo' names another work here)") in result.stderr
+    catalog = load_catalog(catalog_copy)
+    assert catalog.entries["thorpe2023bamboo"].title.startswith("Bamboo")
+    renamed = catalog.entries["doe2021something"]
+    assert "as 'thorpe2023bamboo', a key another entry holds" in renamed.notes
 
 
-def test_dry_run_writes_nothing(catalog_copy, tmp_path, run):
-    source = write(tmp_path, "@misc{fresh2024, title={Fine}}\n")
+def test_entry_without_a_key_is_named_by_the_key_scheme(tmp_path, run):
+    source = write(tmp_path, "@article{, title = {Deep Things}, author = {Lee, Ann}, "
+                             "year = 2019}\n")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 0, result.output
+    assert f"{source}:1: (no key): added as 'lee2019deep'" in result.stderr
+    assert list(load_catalog(tmp_path / "cat").entries) == ["lee2019deep"]
+
+
+def test_keys_people_use_are_kept(tmp_path, run):
+    keys = ["10.1145/1978942.1979001", "1999", "DBLP:conf/osdi/X20", "Müller2020"]
+    source = write(tmp_path, "".join(f"@misc{{{k}, title={{T {i}}}}}\n"
+                                     for i, k in enumerate(keys)))
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(tmp_path / "cat")
+    assert list(catalog.entries) == keys
+    assert all(f"{{{k}," in render(catalog, "bibtex") for k in keys)
+
+
+def test_dry_run_reports_every_entry_and_writes_nothing(catalog_copy, tmp_path, run):
+    source = write(tmp_path, "@misc{fresh2024, title={Fine}}\n@misc{fresh2025, title={Too}}\n")
     before = tree_bytes(catalog_copy)
     result = run("--catalog", catalog_copy, "import", "bibtex", source, "-s", "X", "--dry-run")
-    assert result.exit_code == 0 and "would add 1 entries" in result.stderr
+    assert result.exit_code == 0 and "would add 2 entries" in result.stderr
+    assert f"{source}:1: fresh2024: added" in result.stderr
+    assert f"{source}:2: fresh2025: added" in result.stderr
     assert tree_bytes(catalog_copy) == before
 
 
-# ---- bad files: one located error per problem, exit 2, nothing written ----------------------
+def test_several_files_and_strings_file(tmp_path, run):
+    abbrev = write(tmp_path, '@string{osdi = "OSDI"}\n', "abbrev.bib")
+    one = write(tmp_path, "@inproceedings{a, title={A}, booktitle=osdi, year=2020}\n", "one.bib")
+    two = write(tmp_path, "@inproceedings{b, title={B}, booktitle=osdi # { 2021}, "
+                          "year=2021}\n", "two.bib")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", one, two,
+                 "--strings", abbrev, "-s", "S")
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(tmp_path / "cat")
+    assert [(e.key, e.venue) for e in catalog.entries.values()] == [("a", "OSDI"), ("b", "OSDI")]
 
-@pytest.mark.parametrize("text, line, message", [
-    ("@article{a,\n  title = {Open},\n  year = 2020\n", 1, "Unexpectedly reached end of file"),
-    ("@misc{ok, title={Fine}}\n\n@article{a,\n  title = {Open,\n  year = 2020}\n\n"
-     "@misc{b, title={x}}\n", 3, "unbalanced braces"),
-    ("@article{a,\n  title = {Closed}},\n  year = 2020\n}\n", 2, "text with `}` outside"),
-    ("@misc{a, title={x}}\n@misc{a, title={y}}\n", 2, "Duplicate entry key 'a'"),
-    ("@misc{a b, title={x}}\n", 1, "key 'a b' cannot be a catalog key"),
-    ("@misc{9lives, title={x}}\n", 1, "key '9lives' cannot be a catalog key"),
+
+# ---- bad entries: located, skipped, the rest imported (exit 1); --strict refuses all ----------
+
+BAD = [
+    ("@article{a,\n  title = {Open},\n  year = 2020\n", 1, "cannot read @article{a}"),
+    ("@article{a,\n  title = {Open,\n  year = 2020}\n\n@misc{b, title={x}}\n", 1,
+     "unbalanced braces"),
+    ("@article{a,\n  title = {Closed}},\n  year = 2020\n}\n", 2, "text with `}`"),
+    ("@misc{a b, title={x}}\n", 1, "key 'a b' is not a key BibTeX or biber can read"),
     ("@misc{a,\n  author = {A}\n}\n", 1, "entry has no title"),
-    ("@misc{a,\n  title = {T},\n  year = {soon}\n}\n", 3, "year 'soon' is not a year"),
     ("@misc{a,\n  title = {T},\n  url = {www.example.org}\n}\n", 3,
      "url 'www.example.org' must be an http:// or https:// URL"),
     ("@misc{a,\n  title = {T},\n  doi = {not-a-doi}\n}\n", 3, "doi 'not-a-doi' is not a DOI"),
     ("@misc{a,\n  title = {T},\n  eprint = {hep/xyz}, archiveprefix = {arXiv}\n}\n", 3,
      "eprint 'hep/xyz' is not an arXiv id"),
-    ("@misc{a,\n  title = {T},\n  eprint = {123}, eprinttype = {hdl}\n}\n", 3,
-     "only arXiv is kept"),
-    ("@misc{a,\n  title = {T},\n  journal = jcp\n}\n", 3, "undefined @string"),
     ("@misc{a,\n  title = {T},\n  author = {Smith, John, Jr, Extra}\n}\n", 3, "author"),
-])
-def test_bad_file_is_a_located_error_and_nothing_is_written(tmp_path, run, text, line,
-                                                            message):
-    source = write(tmp_path, text)
+]
+
+
+@pytest.mark.parametrize("text, line, message", BAD)
+def test_bad_entry_is_located_and_the_rest_imported(tmp_path, run, text, line, message):
+    source = write(tmp_path, "@misc{good1, title={Good One}}\n" + text
+                   + "\n@misc{good2, title={Good Two}}\n")
     folder = tmp_path / "cat"
     result = run("--catalog", folder, "import", "bibtex", source, "-s", "S")
-    assert result.exit_code == 2, result.output
-    assert f"{source}:{line}: " in result.stderr and message in result.stderr, result.stderr
+    assert result.exit_code == 1, result.output
+    assert f"{source}:{line + 1}: " in result.stderr and message in result.stderr, result.stderr
     assert "Traceback" not in result.output
+    assert {"good1", "good2"} <= set(load_catalog(folder).entries)
+
+
+@pytest.mark.parametrize("text, line, message", BAD)
+def test_strict_refuses_the_whole_import(tmp_path, run, text, line, message):
+    source = write(tmp_path, "@misc{good1, title={Good One}}\n" + text)
+    folder = tmp_path / "cat"
+    result = run("--catalog", folder, "import", "bibtex", source, "-s", "S", "--strict")
+    assert result.exit_code == 2, result.output
+    assert f"{source}:{line + 1}: " in result.stderr and message in result.stderr
     assert not folder.exists()
 
 
 def test_every_problem_of_a_file_is_reported_at_once(tmp_path, run):
-    source = write(tmp_path, "@misc{a, title={T}, year={x}}\n\n@misc{b,\n  title={U},\n"
+    source = write(tmp_path, "@misc{a, title={T}, doi={x}}\n\n@misc{b,\n  title={U},\n"
                              "  url={ftp://x}\n}\n\n@misc{c, title={open\n")
     result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
-    assert result.exit_code == 2
-    lines = result.stderr.strip().splitlines()
-    assert [line.split(": ", 2)[1].rsplit(":", 1)[1] for line in lines] == ["1", "5", "8"]
+    assert result.exit_code == 1
+    located = [line for line in result.stderr.splitlines() if line.startswith(str(source))]
+    assert [line[len(str(source)) + 1:].split(":", 1)[0] for line in located] == ["1", "5", "8"]
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"@misc{a, title={Caf\xe9}}\n", "1: not valid UTF-8"),
-    (b"@misc{a,\n title={x}}\x00\n", "2: binary data"),
-])
-def test_non_utf8_and_binary_bib(tmp_path, run, data, message):
+def test_binary_bib_is_refused(tmp_path, run):
     source = tmp_path / "refs.bib"
-    source.write_bytes(data)
+    source.write_bytes(b"@misc{a,\n title={x}}\x00\n")
     result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
-    assert result.exit_code == 2 and f"{source}:{message}" in result.stderr
+    assert result.exit_code == 2 and f"{source}:2: binary data" in result.stderr
     assert not (tmp_path / "cat").exists()
+
+
+def test_eprint_without_archive_prefix_is_arxiv(tmp_path, run):
+    source = write(tmp_path, "@article{ads, title={T}, eprint={2101.00001}, year=2021}\n")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 0, result.output
+    assert load_catalog(tmp_path / "cat").entries["ads"].arxiv == "2101.00001"

@@ -147,6 +147,7 @@ def same_fields(got: dict[str, str], want: dict[str, str]) -> None:
 def test_bibtex_import_inverts_the_exporters(flavour, catalog):
     """`import bibtex` of an export gives entries the exporter writes the same way."""
     bib = parse_bibtex(render(catalog, flavour), "refs.bib")
+    assert bib.problems == []
     assert [item.entry.key for item in bib.entries] == [r.key for r in records(catalog)]
     exported = {record.key: record.entry for record in records(catalog)}  # cited papers too
     for item in bib.entries:

@@ -12,7 +12,7 @@ KINDS = ("paper", "software", "list")
 
 # Enrichable fields, in the order they are written to the catalog files.
 FIELD_ORDER = (
-    "key", "kind", "title", "protect", "authors", "organisation", "year", "venue", "container",
+    "key", "ids", "kind", "title", "protect", "authors", "organisation", "year", "venue", "container",
     "entry_type", "publisher", "volume", "number", "pages", "doi", "arxiv", "arxiv_class",
     "urls", "filed_under", "cite_as", "seed", "provenance", "notes",
 )
@@ -71,6 +71,8 @@ class Entry:
     kind: str
     title: str
     urls: list[str] = field(default_factory=list)
+    # Other keys that cite this entry (biblatex `ids`): keys of duplicates merged into it.
+    ids: list[str] = field(default_factory=list)
     protect: list[str] = field(default_factory=list)  # words whose case must be kept as is
     authors: list[Person] = field(default_factory=list)
     organisation: str | None = None

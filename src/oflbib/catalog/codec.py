@@ -79,7 +79,7 @@ def entry_to_data(entry: Entry) -> dict[str, Any]:
             value = entry_to_data(value)
         elif name == "provenance":
             value = {field: provenance_to_data(p) for field, p in value.items()}
-        elif name in ("urls", "protect"):
+        elif name in ("urls", "protect", "ids"):
             value = list(value)
         data[name] = value
     return data
@@ -96,6 +96,7 @@ def entry_from_data(data: dict[str, Any]) -> Entry:
         kind=data["kind"],
         title=data["title"],
         urls=list(data.get("urls") or []),
+        ids=list(data.get("ids") or []),
         protect=list(data.get("protect") or []),
         authors=[person_from_data(a) for a in data.get("authors") or []],
         organisation=data.get("organisation"),

@@ -40,7 +40,9 @@ ENTRY = {
     "required": ["key", "kind", "title"],
     "additionalProperties": False,
     "properties": {
-        "key": {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_:.+-]*$"},
+        "key": {"type": "string", "pattern": r"^[^\s\"#%'(),={}\\]+$"},
+        "ids": {"type": "array", "items": {"type": "string",
+                                           "pattern": r"^[^\s\"#%'(),={}\\]+$"}},
         "kind": {"enum": ["paper", "software", "list"]},
         "title": _TEXT,
         "protect": {"type": "array", "items": _TEXT},

@@ -59,37 +59,89 @@ def import_markdown(ctx: click.Context, path: Path, dry_run: bool) -> None:
 
 
 @import_group.command("bibtex")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, metavar="FILE.bib...",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strings", "string_files", multiple=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A .bib file whose @string definitions the files use (its entries are "
+                   "not imported); repeatable.")
 @click.option("--section", "-s", metavar="S",
               help="Put every entry in this section (created when missing); without it, "
                    "each entry goes to the section its first keyword names.")
-@click.option("--dry-run", is_flag=True, help="Parse and report; write nothing.")
+@click.option("--strict", is_flag=True,
+              help="Refuse the whole import when any entry has a problem (exit 2).")
+@click.option("--dry-run", is_flag=True,
+              help="Print what would happen to each entry; write nothing.")
 @click.pass_context
-def import_bibtex(ctx: click.Context, path: Path, section: str | None, dry_run: bool) -> None:
-    """Import a .bib file (BibTeX or biblatex), e.g. your existing references.
+def import_bibtex(ctx: click.Context, paths: tuple[Path, ...], string_files: tuple[Path, ...],
+                  section: str | None, strict: bool, dry_run: bool) -> None:
+    """Import .bib files (BibTeX or biblatex), e.g. your existing references.
 
     \b
-    Keys are kept as given; types, fields and LaTeX are read back the way `oflbib export`
-    writes them, so biblatex output imports to the same entries. Entries the catalog
-    already has (same key, title, DOI or arXiv id) are skipped and reported. Any problem
-    in the file is reported as FILE:LINE and nothing is written.
+    Reads what BibTeX and biber read: @string (also from the other files given and
+    from --strings files), `#` joins, month macros, crossref/xdata, @comment and `%`
+    lines, UTF-8, UTF-16 with BOM, Latin-1. Keys are kept as given; an entry without a
+    key is named by the key scheme; one whose key names another work gets a new key.
+    An entry the catalog already has (same DOI, arXiv id, key and title, or title, first
+    author and year) is merged into it: missing fields filled, differences reported, its
+    key kept as an alias. An entry that cannot be read is reported as FILE:LINE and
+    skipped; the others are imported and the exit status is 1 (--strict: nothing is
+    imported, exit 2).
     """
     from oflbib import atomic
     from oflbib.catalog.store import MANIFEST, load_catalog, save_catalog
-    from oflbib.importers.bibtex import merge_bibtex, read_bibtex
+    from oflbib.errors import OflbibError
+    from oflbib.importers import bibmerge, bibparse
+    from oflbib.importers.bibtex import convert_library
     from oflbib.model import Catalog
 
     root = catalog_dir(ctx)
-    bib = read_bibtex(path)
+    library = bibparse.parse_files(list(paths), list(string_files))
+    with _progress(len(library.entries), "Reading entries") as advance:
+        bib = convert_library(library, advance)
+    if strict and bib.problems:
+        raise OflbibError(bib.problems)
     with atomic.write_lock(root):
         catalog = load_catalog(root) if (root / MANIFEST).is_file() else Catalog()
-        report = merge_bibtex(catalog, bib, section)
+        report = bibmerge.merge_bibtex(catalog, bib, section)
+        if strict and report.problems:
+            raise OflbibError(report.problems)
         changed = [] if dry_run else save_catalog(catalog, root)
+    _bib_report(bib, report, dry_run)
+    if not dry_run:
+        click.echo(f"{len(changed)} catalog files written in {root}", err=True)
+    if report.problems:
+        ctx.exit(1)
+
+
+def _progress(total: int, label: str):
+    """A progress bar on stderr for long imports (click draws it only on a terminal)."""
+    import contextlib
+
+    if total < 500:
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr")) \
+                as progress:
+            yield progress.update
+    return bar()
+
+
+def _bib_report(bib, report, dry_run: bool) -> None:
+    from oflbib.importers.bibmerge import outcome_lines
+
+    for line in outcome_lines(report):
+        if dry_run or ": added" not in line or " as '" in line:
+            click.echo(line, err=True)
+    for note in bib.notes:
+        click.echo(f"{note.path}:{note.line}: note: {note.message}", err=True)
+    for problem in report.problems:
+        click.echo(f"{problem}", err=True)
     verb = "would add" if dry_run else "added"
-    click.echo(f"{verb} {len(report.added)} entries, skipped {len(report.duplicates)} the "
-               "catalog already has", err=True)
-    for key, existing, why in report.duplicates:
-        click.echo(f"duplicate: '{key}' is '{existing}' ({why}); skipped", err=True)
+    click.echo(f"{verb} {len(report.added)} entries, merged {len(report.merged)} into entries "
+               f"the catalog has; {len(report.problems)} problems", err=True)
     for name in report.new_sections:
         click.echo(f"new section: {name}", err=True)
     if bib.ignored:
@@ -97,5 +149,3 @@ def import_bibtex(ctx: click.Context, path: Path, section: str | None, dry_run: 
         click.echo(f"fields the catalog has no place for, not imported: {fields}", err=True)
     for kind, count in sorted(bib.retyped.items()):
         click.echo(f"note: {count} @{kind} entries imported as papers (@misc)", err=True)
-    if not dry_run:
-        click.echo(f"{len(changed)} catalog files written in {root}", err=True)

@@ -121,6 +121,9 @@ def entry_fields(record: Record, flavour: str) -> list[tuple[str, str]]:
         fields.append(("key", latex_text(record.title.split(":", 1)[0], keep_latin)))
     if record.sections:
         add("keywords", ", ".join(record.sections))
+    # Keys of duplicates merged into this entry: biber cites it by any of them; BibTeX
+    # ignores the field, which still tells the reader.
+    add("ids", ", ".join(record.entry.ids), escape=False)
     return fields
 
 

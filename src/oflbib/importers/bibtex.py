@@ -14,27 +14,27 @@ together, before anything is written.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 from pathlib import Path
 
-from oflbib.catalog import codec, schema, yamlfiles
-from oflbib.catalog.store import new_section_file
-from oflbib.errors import OflbibError, Problem
+from oflbib.catalog import codec, schema
+from oflbib.errors import Problem
+from oflbib.importers import bibparse
+from oflbib.importers.bibdate import parse_date
 from oflbib.exporters.record import JOURNAL_ARTICLE, PREPRINT_PAPER, PROCEEDINGS_PAPER, to_record
 from oflbib.latex import latex_text, latex_title, latex_to_text
-from oflbib.model import Block, Catalog, Entry, Listing, Person, Provenance, Section
-from oflbib.text import norm_title
+from oflbib.model import Entry, Person, Provenance
 from oflbib.venues import VENUES, lookup_venue
 
 # Fields the exporters write, and `key`, which only sorts an author-less entry.
 _KNOWN = {"author", "title", "booktitle", "journal", "journaltitle", "year", "date", "pages",
           "publisher", "organization", "volume", "number", "issue", "doi", "eprint",
           "archiveprefix", "eprinttype", "primaryclass", "eprintclass", "url", "howpublished",
-          "keywords", "key"}
+          "keywords", "key", "ids"}
 # bibtex type -> (kind, the record type the exporter writes it for)
 _TYPES = {"inproceedings": ("paper", PROCEEDINGS_PAPER),
           "conference": ("paper", PROCEEDINGS_PAPER), "article": ("paper", JOURNAL_ARTICLE),
@@ -48,8 +48,6 @@ _URL_COMMAND = re.compile(r"^\\url\{(.*)\}$", re.S)
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _ARXIV_PREFIX = re.compile(r"^arxiv:\s*", re.I)
 _AND = re.compile(r"[{}]|\s+and\s+", re.I)
-# bibtexparser logs each block it cannot parse; we report them ourselves, located.
-logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 
 @dataclass
@@ -59,12 +57,17 @@ class BibEntry:
     entry: Entry
     line: int
     keywords: list[str]
+    path: str = ""
+    keyless: bool = False  # the file gave no key: the key scheme names it
 
 
 @dataclass
 class BibFile:
     path: str
     entries: list[BibEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # each: something not imported
+    notes: list[Problem] = field(default_factory=list)  # located remarks; nothing lost
+    preambles: list[str] = field(default_factory=list)
     ignored: Counter[str] = field(default_factory=Counter)  # field name -> entries
     retyped: Counter[str] = field(default_factory=Counter)  # @book etc. read as @misc
 
@@ -77,56 +80,45 @@ class _Bad(Exception):
         self.line = line
 
 
-def read_bibtex(path: Path) -> BibFile:
-    """Parse a .bib file; every problem is raised at once as `path:line: ...`."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise OflbibError(Problem(f"cannot read: {err.strerror}", str(path))) from None
-    return parse_bibtex(yamlfiles.decode(raw, str(path)), str(path))
+def read_bibtex(paths: list[Path], string_files: list[Path] = (),
+                progress: Callable[[int], None] | None = None) -> BibFile:
+    """Parse .bib files (one import) through the `bibparse` pipeline and convert each
+    entry. An entry that cannot be read or held is a located problem; the rest go on."""
+    library = bibparse.parse_files(list(paths), list(string_files))
+    return convert_library(library, progress)
 
 
-def parse_bibtex(text: str, path: str) -> BibFile:
-    import bibtexparser
-    from bibtexparser.model import ImplicitComment
-
-    library = bibtexparser.parse_string(text)
-    problems = [Problem(_failure(block), path, (block.start_line or 0) + 1)
-                for block in library.failed_blocks]
-    problems += [Problem("text with `}` outside any entry: a brace closed the entry before "
-                         "it, or has no `{`", path, block.start_line + 1)
-                 for block in library.comments
-                 if isinstance(block, ImplicitComment) and "}" in block.comment]
-    result = BibFile(path)
+def convert_library(library: bibparse.BibLibrary,
+                    progress: Callable[[int], None] | None = None) -> BibFile:
+    result = BibFile(", ".join(dict.fromkeys(bibparse.path_of(b) for b in library.blocks)),
+                     problems=library.problems, notes=list(library.notes),
+                     preambles=list(library.preambles))
     for block in library.entries:
+        path = bibparse.path_of(block)
+        keyless = not block.key
+        if keyless:
+            block.key = "keyless"  # a placeholder: the key scheme names it when merged
         try:
             result.entries.append(_convert(block, path, result))
+            result.entries[-1].keyless = keyless
         except _Bad as bad:
-            problems.append(Problem(f"{block.key}: {bad}", path, bad.line))
-    if problems:
-        raise OflbibError(sorted(problems, key=lambda p: p.line or 0))
+            result.problems.append(Problem(f"{block.key}: {bad}; skipped", path, bad.line))
+        if progress:
+            progress(1)
+    result.problems.sort(key=lambda p: (p.path or "", p.line or 0))
     return result
 
 
-def _failure(block) -> str:
-    reason = getattr(block.error, "abort_reason", None) or str(block.error)
-    if "Duplicate entry key" in reason:
-        return f"{reason.rstrip('.')} (each key once)"
-    return f"cannot read this entry: {reason.strip()} (unbalanced braces or quotes?)"
+def parse_bibtex(text: str, path: str) -> BibFile:
+    """One .bib text (tests, and callers that hold the text already)."""
+    return convert_library(bibparse.parse_text(text, path))
 
 
 # ---- one entry -------------------------------------------------------------------------
 
 def _convert(block, path: str, stats: BibFile) -> BibEntry:
     line = block.start_line + 1
-    if not re.match(schema.ENTRY["properties"]["key"]["pattern"], block.key):
-        raise _Bad(f"key {block.key!r} cannot be a catalog key: a letter, then letters, "
-                   "digits and _:.+- only", line)
     fields = {f.key.lower(): f for f in block.fields}
-    for name, value in fields.items():
-        if name in _KNOWN and value.enclosing == "no-enclosing" and not str(value.value).isdigit():
-            raise _Bad(f"{name} uses an undefined @string or a `#` concatenation: "
-                       f"{value.value!r}", value.start_line + 1)
     stats.ignored.update(name for name in fields if name not in _KNOWN)
     source_type = block.entry_type.lower()
     kind, wanted_type = _TYPES.get(source_type, ("paper", None))
@@ -147,13 +139,14 @@ def _convert(block, path: str, stats: BibFile) -> BibEntry:
     entry = Entry(key=block.key, kind=kind, title=title,
                   authors=_people(str(fields["author"].value), at("author"), stats)
                   if "author" in fields else [],
-                  year=_year(text("year") or text("date"), at("year") if "year" in fields
-                             else at("date")),
+                  year=_year(fields, stats),
                   publisher=text("publisher"), organisation=text("organization"),
                   volume=text("volume"), number=text("number") or text("issue"),
                   pages=_pages(fields["pages"].value) if "pages" in fields else None,
                   doi=_doi(fields), arxiv=_arxiv(fields), urls=_urls(fields),
                   arxiv_class=text("primaryclass") or text("eprintclass"))
+    entry.ids = [k.strip() for k in str(fields["ids"].value if "ids" in fields else "").split(",")
+                 if k.strip() and k.strip() != entry.key]
     if kind == "list" and entry.arxiv:  # @online with an eprint is an arXiv paper
         entry.kind = "paper"
     if entry.kind == "software" and not entry.organisation and len(entry.authors) == 1 \
@@ -167,7 +160,7 @@ def _convert(block, path: str, stats: BibFile) -> BibEntry:
         for fact, names in _SOURCES.items() if any(n in fields for n in names)}
     _check_schema(entry, line)
     keywords = [k.strip() for k in re.split(r"[,;]", text("keywords") or "") if k.strip()]
-    return BibEntry(entry, line, keywords)
+    return BibEntry(entry, line, keywords, path)
 
 
 def _people(value: str, line: int, stats: BibFile) -> list[Person]:
@@ -219,13 +212,14 @@ def _one_group(token: str) -> bool:
     return False
 
 
-def _year(value: str | None, line: int) -> int | None:
-    if not value:
-        return None
-    match = re.match(r"^\s*(\d{4})\b", value)
-    if not match or not 1000 <= int(match.group(1)) <= 2999:
-        raise _Bad(f"year {value!r} is not a year", line)
-    return int(match.group(1))
+def _year(fields: dict, stats: BibFile) -> int | None:
+    def raw(name: str) -> str | None:
+        return str(fields[name].value) if name in fields else None
+
+    date = parse_date(raw("year"), raw("month"), raw("date"))
+    if date.year is None and (raw("year") or raw("date")):
+        stats.ignored["year (not a year)"] += 1
+    return date.year
 
 
 def _pages(value: object) -> str:
@@ -245,7 +239,9 @@ def _doi(fields: dict) -> str | None:
 def _arxiv(fields: dict) -> str | None:
     if "eprint" not in fields:
         return None
-    prefix = str(fields.get("archiveprefix", fields.get("eprinttype", "arxiv")).value)
+    # ADS and JabRef write an arXiv `eprint` without archivePrefix: arXiv is the default.
+    given = fields.get("archiveprefix") or fields.get("eprinttype")
+    prefix = str(given.value) if given else "arxiv"
     if prefix.strip().lower() != "arxiv":
         raise _Bad(f"eprint of {prefix!r} is not an arXiv id; only arXiv is kept",
                    fields["eprint"].start_line + 1)
@@ -342,77 +338,3 @@ def _check_schema(entry: Entry, line: int) -> None:
     if errors:
         where = ".".join(map(str, errors[0].path)) or "entry"
         raise _Bad(f"{where}: {errors[0].message}", line)
-
-
-# ---- merging into a catalog ------------------------------------------------------------
-
-@dataclass
-class BibImportReport:
-    added: list[str] = field(default_factory=list)
-    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # key, existing, why
-    new_sections: list[str] = field(default_factory=list)
-
-
-def _same_paper(entry: Entry, other: Entry) -> str | None:
-    """Why two entries are the same paper (title, DOI or arXiv id), or None."""
-    if norm_title(entry.title) == norm_title(other.title):
-        return "same title"
-    if entry.doi and entry.doi.lower() == (other.doi or "").lower():
-        return "same DOI"
-    if entry.arxiv and entry.arxiv == other.arxiv:
-        return "same arXiv id"
-    return None
-
-
-def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImportReport:
-    """Add the file's entries to `catalog` in place. Each goes to `section` (created when
-    missing) or, without one, to the section its first keyword names; other keywords that
-    name sections list it there too. Entries the catalog already has are skipped and
-    reported. A key that already names another paper is an error: keys are kept as given."""
-    report = BibImportReport()
-    problems = []
-    also: list[tuple[str, list[str]]] = []  # key, the other sections listing it
-    files = {s.file for s in catalog.sections}
-
-    def section_named(name: str) -> Section:
-        found = catalog.section(name)
-        if found is None:
-            found = Section(name=name, file=new_section_file(name, files), heading=name)
-            files.add(found.file)
-            catalog.sections.append(found)
-            catalog.blocks.append(Block(section=name, heading=name, level=3))
-            report.new_sections.append(name)
-        return found
-
-    # What the catalog knows: its entries and the papers software asks to be cited by.
-    existing = {**catalog.entries, **{cited.key: cited for cited in catalog.cited()}}
-    for item in bib.entries:
-        entry = item.entry
-        taken = existing.get(entry.key)
-        if taken is not None and _same_paper(entry, taken) is None:
-            problems.append(Problem(f"key '{entry.key}' already names another entry "
-                                    f"('{taken.title}'); keys are kept as given, so rename "
-                                    "one of them", bib.path, item.line))
-            continue
-        known = taken or next((e for e in existing.values() if _same_paper(entry, e)), None)
-        if known is not None:
-            report.duplicates.append((entry.key, known.key, _same_paper(entry, known) or ""))
-            continue
-        homes = [section] if section else item.keywords[:1]
-        if not homes:
-            problems.append(Problem(f"{entry.key}: no section to put it in: give --section, "
-                                    "or keywords naming one", bib.path, item.line))
-            continue
-        catalog.entries[entry.key] = existing[entry.key] = entry
-        report.added.append(entry.key)
-        section_named(homes[0]).listings.append(Listing(entry.key))
-        also.append((entry.key, [k for k in item.keywords if k != homes[0]
-                                 and (section is None or catalog.section(k))]))
-    if problems:
-        raise OflbibError(problems)
-    # Other sections after every home one, so sections keep the file's order.
-    for key, names in also:
-        for name in dict.fromkeys(names):
-            section_named(name).listings.append(Listing(key, home=False))
-    catalog.refresh_sections()
-    return report
