@@ -143,10 +143,11 @@ def test_repeated_fields_keep_the_first_value_and_repeated_keys_go_on():
     assert "field 'title' given twice; the first value is kept" in lib.notes[0].message
 
 
-def test_key_with_a_space_is_a_located_problem():
-    lib = parse("@misc{ok, title={T}}\n@misc{a b, title={x}}\n")
-    assert list(fields(lib)) == ["ok"]
-    assert problems(lib)[0].startswith("refs.bib:2: key 'a b' is not a key")
+def test_key_with_a_space_is_left_to_the_key_scheme_and_a_brace_is_a_problem():
+    lib = parse("@misc{ok, title={T}}\n@misc{Di Rocco2025, title={x}}\n@misc{a#b, title={y}}\n")
+    assert [e.key for e in lib.entries] == ["ok", ""]
+    assert str(lib.notes[0]).startswith("refs.bib:2: key 'Di Rocco2025' has a space")
+    assert len(problems(lib)) == 1 and problems(lib)[0].startswith("refs.bib:3: ")
 
 
 def test_huge_and_deeply_nested_values_are_refused_quickly():

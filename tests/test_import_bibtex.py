@@ -268,7 +268,7 @@ BAD = [
     ("@article{a,\n  title = {Open,\n  year = 2020}\n\n@misc{b, title={x}}\n", 1,
      "unbalanced braces"),
     ("@article{a,\n  title = {Closed}},\n  year = 2020\n}\n", 2, "text with `}`"),
-    ("@misc{a b, title={x}}\n", 1, "key 'a b' is not a key BibTeX or biber can read"),
+    ("@misc{a#b, title={x}}\n", 1, "key 'a#b' is not a key BibTeX or biber can read"),
     ("@misc{a,\n  author = {A}\n}\n", 1, "entry has no title"),
     ("@misc{a,\n  title = {T},\n  url = {www.example.org}\n}\n", 3,
      "url 'www.example.org' must be an http:// or https:// URL"),

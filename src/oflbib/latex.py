@@ -122,8 +122,26 @@ def _decoder():
     return LatexNodes2Text(latex_context=db, math_mode="text", strict_latex_spaces=True)
 
 
+@lru_cache(maxsize=1)
+def _walker_context():
+    """The parser's macro table, built once (pylatexenc builds it anew per call)."""
+    from pylatexenc.latexwalker import get_default_latex_context_db
+
+    return get_default_latex_context_db()
+
+
+# Text with none of these reads the same in LaTeX: no command, group, special or ligature.
+_LATEX_SYNTAX = re.compile(r"[\\{}$~%&#^_]|--|''|``|[!?]`")
+
+
+@lru_cache(maxsize=1 << 16)  # names, venues and publishers recur in a .bib file
 def latex_to_text(latex: str) -> str:
     """Unicode text a BibTeX value prints: the inverse of `latex_text`/`latex_title`
     (case-protection braces vanish, escapes and accents become characters)."""
+    if not _LATEX_SYNTAX.search(latex):
+        return fold_space(latex)
+    from pylatexenc.latexwalker import LatexWalker
+
     logging.getLogger("pylatexenc").setLevel(logging.ERROR)
-    return fold_space(_decoder().latex_to_text(latex))
+    walker = LatexWalker(latex, latex_context=_walker_context(), tolerant_parsing=True)
+    return fold_space(_decoder().nodelist_to_text(walker.get_latex_nodes()[0]))

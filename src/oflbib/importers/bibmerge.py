@@ -125,9 +125,16 @@ def merge_fields(into: Entry, other: Entry, source: str) -> list[str]:
                     mine[sub] = value
                 elif mine[sub] != value:
                     conflicts.append(f"{name}.{sub}: kept {mine[sub]!r}, {source} has {value!r}")
-        elif mine != theirs:
+        elif not _same_value(mine, theirs):
             conflicts.append(f"{name}: kept {_show(mine)}, {source} has {_show(theirs)}")
     return conflicts
+
+
+def _same_value(mine: object, theirs: object) -> bool:
+    """Equal, or texts that differ only in case, spacing and punctuation."""
+    if isinstance(mine, str) and isinstance(theirs, str):
+        return norm_title(mine) == norm_title(theirs)
+    return mine == theirs
 
 
 def _show(value: object) -> str:

@@ -33,8 +33,9 @@ logging.getLogger("bibtexparser").propagate = False
 
 # No bibliographic value is this long or this deeply braced; LaTeX decoding of larger
 # ones takes seconds (length) or overflows the stack (depth), so they are refused.
-MAX_VALUE_CHARS = 65536
+MAX_VALUE_CHARS = 200_000
 MAX_BRACE_DEPTH = 64
+MAX_INHERITANCE = 16  # crossref/xdata chains followed at most this deep
 
 # Macros BibTeX's standard styles define: the months, and plain.bst's journal names.
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -286,7 +287,8 @@ def expand_values(lib: BibLibrary) -> None:
 def _expand_entry(entry: Entry, lib: BibLibrary) -> Entry | Failed:
     fields = []
     for item in entry.fields:
-        name = item.key.strip().lower()
+        # A `%` comment after the comma before a field belongs to no field (biber).
+        name = re.sub(r"%[^\n]*", "", item.key).strip().lower()
         if not re.match(r"^[^\s\"#%'(),={}]+$", name):
             return Failed(entry, f"{entry.key}: '{item.key.strip()[:40]}' is not a field name "
                                  "(a missing comma or `=`?); skipped", item.start_line + 1)
@@ -305,36 +307,59 @@ def _expand_entry(entry: Entry, lib: BibLibrary) -> Entry | Failed:
 
 
 def check_keys(lib: BibLibrary) -> None:
-    """Keys BibTeX and biber accept are kept as they are; an empty key is named later by
-    the key scheme."""
+    """Keys BibTeX and biber accept are kept as they are; an empty key, or one with a space
+    (which no `\\cite` can name), is named later by the key scheme."""
     out: list[Block] = []
     for block in lib.blocks:
         if isinstance(block, Entry):
             block.key = block.key.strip()
-            if block.key and not KEY.match(block.key):
+            if block.key and not KEY.match(re.sub(r"\s", "_", block.key)):
                 block = Failed(block, f"key {block.key!r} is not a key BibTeX or biber can "
-                                      "read (spaces, or one of \"#%'(),={}\\); skipped")
+                                      "read (one of \"#%'(),={}\\ in it); skipped")
+            elif block.key and not KEY.match(block.key):  # Scopus writes `Di Rocco2025`
+                lib.note(block, f"key {block.key!r} has a space, so no \\cite can name it: "
+                                "the key scheme names the entry")
+                block.key = ""
         out.append(block)
     lib.blocks = out
 
 
 def resolve_inheritance(lib: BibLibrary) -> None:
     """biblatex `xdata` and BibTeX/biblatex `crossref`: a child takes the fields it lacks
-    from its parent (a parent's `title` as the child's `booktitle`). The relation fields
+    from its parent (a parent's `title` as the child's `booktitle`), after the parent took
+    its own; parents are found by key or by an alias in their `ids`. The relation fields
     stay, so the parent is still named; @xdata blocks themselves are no works."""
-    by_key = {b.key.lower(): b for b in lib.blocks if isinstance(b, Entry)}
+    by_key: dict[str, Entry] = {}
     for entry in lib.entries:
+        by_key.setdefault(entry.key.lower(), entry)
+    for entry in lib.entries:
+        for alias in (_raw_field(entry, "ids") or "").split(","):
+            by_key.setdefault(alias.strip().lower(), entry)
+    done: set[int] = set()
+
+    def resolve(entry: Entry, chain: list[Entry]) -> None:
+        if id(entry) in done:
+            return
+        chain = chain + [entry]
         for relation in ("xdata", "crossref"):
-            names = _raw_field(entry, relation)
-            if not names:
-                continue
-            for name in [n.strip() for n in names.split(",") if n.strip()]:
-                parent = by_key.get(name.lower())
-                if parent is None or parent is entry:
+            for name in (_raw_field(entry, relation) or "").split(","):
+                name = name.strip()
+                parent = by_key.get(name.lower()) if name else None
+                if not name:
+                    continue
+                if parent is None:
                     lib.note(entry, f"{entry.key}: {relation} names '{name}', which no file "
                                     "of this import defines; kept as is")
-                    continue
-                _inherit(entry, parent, renamed=relation == "crossref")
+                elif any(parent is seen for seen in chain) or len(chain) > MAX_INHERITANCE:
+                    lib.note(entry, f"{entry.key}: {relation} '{name}' leads back to itself "
+                                    "or too far; not followed")
+                else:
+                    resolve(parent, chain)
+                    _inherit(entry, parent, renamed=relation == "crossref")
+        done.add(id(entry))
+
+    for entry in lib.entries:
+        resolve(entry, [])
     lib.blocks = [b for b in lib.blocks
                   if not (isinstance(b, Entry) and b.entry_type.lower() == "xdata")]
 
