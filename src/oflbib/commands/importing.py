@@ -67,7 +67,8 @@ def import_markdown(ctx: click.Context, path: Path, dry_run: bool) -> None:
                    "not imported); repeatable.")
 @click.option("--section", "-s", metavar="S",
               help="Put every entry in this section (created when missing); without it, "
-                   "each entry goes to the section its first keyword names.")
+                   "each entry goes to the section its first keyword names, else to one "
+                   "named after its file.")
 @click.option("--strict", is_flag=True,
               help="Refuse the whole import when any entry has a problem (exit 2).")
 @click.option("--dry-run", is_flag=True,

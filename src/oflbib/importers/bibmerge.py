@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from oflbib.catalog.store import new_section_file
 from oflbib.errors import Problem
@@ -151,8 +152,8 @@ def add_alias(entry: Entry, key: str) -> None:
 
 def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImportReport:
     """Add the import's entries to `catalog` in place. Each goes to `section` (created
-    when missing) or, without one, to the section its first keyword names; other keywords
-    that name sections list it there too. Entries without a home are problems."""
+    when missing) or, without one, to the section its first keyword names, or else to the
+    one named after its file; other keywords that name sections list it there too."""
     report = BibImportReport(problems=list(bib.problems))
     also: list[tuple[str, list[str]]] = []  # key, the other sections listing it
     files = {s.file for s in catalog.sections}
@@ -184,12 +185,8 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
             report.outcomes.append(Outcome(item.path, item.line, given, "merged", found.key,
                                            why, conflicts))
             continue
-        homes = [section] if section else item.keywords[:1]
-        if not homes:
-            report.problems.append(Problem(f"{given or entry.title}: no section to put it in: "
-                                           "give --section, or keywords naming one",
-                                           item.path, item.line))
-            continue
+        # Without --section or keywords, the file's name (refs.bib -> "refs") says where.
+        homes = [section] if section else item.keywords[:1] or [Path(item.path).stem]
         action = "added"
         if not given or given in taken:
             entry.key = unique_key(base_key(entry), taken)

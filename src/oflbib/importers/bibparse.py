@@ -73,6 +73,7 @@ _CONTAINERS = {"proceedings", "book", "collection", "mvbook", "mvproceedings",
 KEY = re.compile(r"^[^\s\"#%'(),={}\\]+$")
 _FIELDS_OUTSIDE = re.compile(r"(?m)^\s*[A-Za-z][\w-]*\s*=\s*[{\"\w]")
 _COMMENT_LINE = re.compile(r"(?m)^[ \t]*%.*$")
+_COMMENTED_ENTRY = re.compile(r"^[ \t]*%+[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s]*)")
 
 
 class Failed(ParsingFailedBlock):
@@ -146,12 +147,22 @@ def read_text(path: Path) -> tuple[str, Problem | None]:
     return decode(raw, str(path))
 
 
-def split(text: str, path: str) -> list[Block]:
-    """bibtexparser's splitter, after `%` comment lines are blanked (BibTeX's own
-    `%`-commented entries, INSPIRE's and Beebe's `%%%` lines): lines keep their numbers."""
+def split(text: str, path: str, notes: list[Problem] | None = None) -> list[Block]:
+    """bibtexparser's splitter, after `%` comment lines are blanked (INSPIRE's and Beebe's
+    `%%%` lines, entries commented out): lines keep their numbers. biber skips an entry
+    commented out with `%` and BibTeX does not; the user meant it out, so it is, with a
+    note in `notes`."""
     from bibtexparser.splitter import Splitter
 
-    text = _COMMENT_LINE.sub(lambda m: " " * len(m.group()), text)
+    def blank(match: re.Match) -> str:
+        entry = _COMMENTED_ENTRY.match(match.group())
+        if entry and notes is not None:
+            line = text.count("\n", 0, match.start()) + 1
+            notes.append(Problem(f"@{entry.group(1)}{{{entry.group(2)}}} is commented out "
+                                 "with %; skipped", path, line))
+        return " " * len(match.group())
+
+    text = _COMMENT_LINE.sub(blank, text)
     blocks = Splitter(text).split().blocks
     for block in blocks:
         block.set_parser_metadata("path", path)
@@ -360,8 +371,14 @@ def resolve_inheritance(lib: BibLibrary) -> None:
 
     for entry in lib.entries:
         resolve(entry, [])
-    lib.blocks = [b for b in lib.blocks
-                  if not (isinstance(b, Entry) and b.entry_type.lower() == "xdata")]
+    kept = []
+    for block in lib.blocks:
+        if isinstance(block, Entry) and block.entry_type.lower() == "xdata":
+            lib.note(block, f"@xdata{{{block.key}}}: fields other entries take, not a work of "
+                            "its own; skipped")
+        else:
+            kept.append(block)
+    lib.blocks = kept
 
 
 def _inherit(child: Entry, parent: Entry, renamed: bool) -> None:
@@ -420,7 +437,7 @@ def parse_files(paths: list[Path], string_files: list[Path] = ()) -> BibLibrary:
         text, note = read_text(path)
         if note:
             lib.notes.append(note)
-        lib.blocks += split(text, str(path))
+        lib.blocks += split(text, str(path), lib.notes)
     for step in PIPELINE:
         step(lib)
     return lib
@@ -428,7 +445,8 @@ def parse_files(paths: list[Path], string_files: list[Path] = ()) -> BibLibrary:
 
 def parse_text(text: str, path: str = "<input>",
                steps: tuple[Step, ...] = PIPELINE) -> BibLibrary:
-    lib = BibLibrary(blocks=split(text, path))
+    lib = BibLibrary()
+    lib.blocks = split(text, path, lib.notes)
     for step in steps:
         step(lib)
     return lib
