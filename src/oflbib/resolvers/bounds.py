@@ -22,7 +22,6 @@ from typing import Any
 
 MAX_REDIRECTS = 5  # Crossref redirects an old DOI to its current version once; a loop never ends
 MAX_BODY = 10 * 2**20  # bytes; the largest recorded answer (20 whole works) is 0.4 MB
-CHUNK = 64 * 2**10  # bytes asked of a client at a time, where it wants a size
 SLICE = 0.25  # seconds a network wait lasts before it looks at the deadline and Ctrl-C again
 MAX_DEPTH = 64  # nesting of a JSON answer; Crossref's deepest (author affiliation ids) is 8
 MAX_DIGITS = 40  # digits of a JSON number; Crossref's longest (timestamps in ms) has 13
@@ -125,8 +124,8 @@ class _Deadline(threading.local):
 _DEADLINE = _Deadline()
 
 
-def _stream_classes() -> tuple[type, type]:
-    """A network backend and stream (httpcore2's interfaces) that put every wait of a
+def _deadline_backend() -> type:
+    """A network backend and its streams (httpcore2's interfaces) that put every wait of a
     request under its deadline; built on first use so the HTTP stack loads only then."""
     import httpcore2
 
@@ -192,7 +191,7 @@ def _stream_classes() -> tuple[type, type]:
         def sleep(self, seconds: float) -> None:
             self._inner.sleep(seconds)
 
-    return DeadlineBackend, DeadlineStream
+    return DeadlineBackend
 
 
 class BoundedClient:
@@ -208,7 +207,7 @@ class BoundedClient:
         self._check = check
         self._client = httpx2.Client(timeout=timeout, follow_redirects=True,
                                      max_redirects=MAX_REDIRECTS)
-        backend, _ = _stream_classes()
+        backend = _deadline_backend()
         # httpx2 builds its connection pools with the default network backend and has no
         # option for another: the pools (direct, and one per proxy) are given ours.
         for transport in [self._client._transport, *self._client._mounts.values()]:

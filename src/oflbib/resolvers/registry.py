@@ -1,8 +1,8 @@
 """Settings from the environment, and the sources they configure.
 
 The source modules are imported here only when asked for, and they import their HTTP
-libraries (habanero/httpx2, arxiv/requests) only on their first request, so `--offline` and
-every other command stay light.
+libraries (habanero, arxiv, httpx2 below them all) only on their first request, so
+`--offline` and every other command stay light.
 """
 
 from __future__ import annotations
