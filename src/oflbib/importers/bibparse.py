@@ -71,7 +71,7 @@ _CONTAINERS = {"proceedings", "book", "collection", "mvbook", "mvproceedings",
                "mvcollection", "reference", "mvreference", "periodical"}
 # A key BibTeX and biber both read: anything but spaces and the characters that end it.
 KEY = re.compile(r"^[^\s\"#%'(),={}\\]+$")
-_FIELDS_OUTSIDE = re.compile(r"(?m)^\s*[A-Za-z][\w-]*\s*=\s*[{\"\w]")
+_FIELDS_OUTSIDE = re.compile(r"(?m)^[ \t]*[A-Za-z][\w-]*[ \t]*=[ \t]*[{\"\w]")
 _COMMENT_LINE = re.compile(r"(?m)^[ \t]*%.*$")
 _COMMENTED_ENTRY = re.compile(r"^[ \t]*%+[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s]*)")
 
