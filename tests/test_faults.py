@@ -323,13 +323,16 @@ def test_rename_failing_part_way_is_finished_by_the_next_run(versions, changed_l
     assert clean(tree_bytes(folder)) == new
 
 
-@pytest.mark.parametrize("command", [["build", "--out"], ["export", "-o"]])
-def test_output_path_through_a_file_is_a_clear_error(tmp_path, run, command):
+@pytest.mark.parametrize("command, status, message", [
+    (["build", "--out"], 1, "cannot write"),
+    (["export", "-o"], 2, "no folder"),  # export makes no folder: FILE's must exist
+])
+def test_output_path_through_a_file_is_a_clear_error(tmp_path, run, command, status, message):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     result = run(*command, blocker / "inside" / "refs.bib")
-    assert result.exit_code == 1, result.output
-    assert "cannot write" in result.stderr and "Traceback" not in result.output
+    assert result.exit_code == status, result.output
+    assert message in result.stderr and "Traceback" not in result.output
     assert blocker.read_text() == "not a folder"
 
 
@@ -386,11 +389,13 @@ def test_second_build_is_refused(bib_versions, lock_holder, run):
 
 def test_reader_leaves_a_running_writers_files_alone(versions, lock_holder, run):
     """`oflbib list` while a writer has its temporaries and journal on disk: the reader
-    must not 'recover' them (deleting a live writer's temporaries mixes versions)."""
+    must not 'recover' them (deleting a live writer's temporaries mixes versions), nor
+    show what may be half renamed: it waits a moment, then says a write is running."""
     folder, old, _ = versions
     work = [f".training.yaml{atomic.TMP_SUFFIX}", atomic.JOURNAL]
     lock_holder(folder, *work)
-    assert run("--catalog", folder, "list").exit_code == 0
+    result = run("--catalog", folder, "list")
+    assert result.exit_code == 1 and "is writing this catalog" in result.stderr
     for name in work:
         assert (folder / name).read_text() == "work in progress"
 

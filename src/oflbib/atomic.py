@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from oflbib.errors import CatalogLocked, OflbibError, Problem
 
@@ -38,13 +39,41 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def temporary_name(name: str) -> str:
+    """The temporary sibling a file named `name` is written to before its rename."""
+    return f".{name}{TMP_SUFFIX}"
+
+
+def no_follow(path: str, flags: int) -> int:
+    """An `opener` for open() that never goes through a symbolic link at `path`."""
+    return os.open(path, flags | os.O_NOFOLLOW, 0o666)
+
+
+def _made_afresh(path: str, flags: int) -> int:
+    """An `opener` that creates the file or fails (O_EXCL), never through a link."""
+    return os.open(path, flags | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+
+
+def open_new(path: Path) -> BinaryIO:
+    """A file made afresh at `path` for writing, never through a link.
+
+    Whatever is at `path` (a temporary a killed run left, or a symbolic link planted to
+    make us write elsewhere) is removed first: unlinking a link removes the link itself.
+    Exclusive creation then refuses anything that appears meanwhile."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    return open(path, "wb", opener=_made_afresh)
+
+
 def _write_temp(path: Path, data: bytes | Iterable[bytes], compare: bool = False) -> Path | None:
     """Write `data` (bytes, or pieces of it in order) to the file's temporary sibling.
     With `compare`, None (and no temporary left) when the file already holds these bytes."""
-    tmp = path.with_name(f".{path.name}{TMP_SUFFIX}")
+    tmp = path.with_name(temporary_name(path.name))
     current = _Comparison(path) if compare else None
     try:
-        with open(tmp, "wb") as handle:
+        with open_new(tmp) as handle:
             for piece in [data] if isinstance(data, bytes) else data:
                 handle.write(piece)
                 if current is not None:
@@ -54,8 +83,12 @@ def _write_temp(path: Path, data: bytes | Iterable[bytes], compare: bool = False
                 tmp.unlink()
                 return None
             os.fsync(handle.fileno())
-    except BaseException:
+    except FileExistsError:
+        raise  # someone else's file appeared at the temporary's name: leave it alone
+    except BaseException as err:
         tmp.unlink(missing_ok=True)  # a full disk must not leave half a file behind
+        if isinstance(err, OSError) and not isinstance(err.filename, str):
+            err.filename = str(path)  # a write through a descriptor names no file
         raise
     finally:
         if current is not None:
@@ -125,6 +158,10 @@ def write_files(files: Mapping[Path, bytes] | Iterable[tuple[Path, bytes | Itera
     made_folder = False
     try:
         for path, data in pairs:
+            if path.parent != folder or path.name in (JOURNAL, LOCK) \
+                    or path.name.endswith(TMP_SUFFIX):
+                raise OflbibError(Problem(f"refusing to write outside {folder}", str(path)),
+                                  exit_code=1)
             if not made_folder:
                 folder.mkdir(parents=True, exist_ok=True)
                 made_folder = True
@@ -136,7 +173,9 @@ def write_files(files: Mapping[Path, bytes] | Iterable[tuple[Path, bytes | Itera
             return []
         written = [path for _, path in temps]
         journal = folder / JOURNAL
-        plan = json.dumps([[str(t), str(p)] for t, p in temps]).encode()
+        # Names only, never paths: recovery renames nothing but a file's own temporary
+        # onto it, inside the journal's folder (see `_plan`).
+        plan = json.dumps([[t.name, p.name] for t, p in temps]).encode()
         tmp_journal = _write_temp(journal, plan)
         assert tmp_journal is not None
         temps.append((tmp_journal, journal))
@@ -166,11 +205,33 @@ def _discard(temps: list[tuple[Path, Path]]) -> None:
             pass
 
 
+def _plan(folder: Path) -> list[tuple[Path, Path]]:
+    """The renames the folder's journal lists, checked like any input: the journal may
+    have been planted (a pull request adding `.oflbib-journal` to a catalog). Each must
+    move a file's own temporary onto it, both directly in this folder; anything else
+    (a path, `..`, another name) makes the whole journal void (ValueError)."""
+    with open(folder / JOURNAL, "rb") as handle:
+        raw = handle.read(1 << 20)
+    plan = json.loads(raw)
+    if not isinstance(plan, list):
+        raise ValueError("not a list of renames")
+    renames = []
+    for step in plan:
+        if not (isinstance(step, list) and len(step) == 2
+                and all(isinstance(name, str) for name in step)):
+            raise ValueError("not a rename")
+        tmp, final = step
+        if final in ("", ".", "..", JOURNAL, LOCK) or "/" in final or "\0" in final \
+                or final.endswith(TMP_SUFFIX) or tmp != temporary_name(final):
+            raise ValueError(f"not a rename of a temporary in this folder: {step}")
+        renames.append((folder / tmp, folder / final))
+    return renames
+
+
 def _roll_forward(folder: Path) -> None:
     journal = folder / JOURNAL
-    plan = json.loads(journal.read_text())
-    for tmp, final in plan:
-        if os.path.exists(tmp):
+    for tmp, final in _plan(folder):
+        if os.path.lexists(tmp) and not os.path.islink(tmp):
             os.replace(tmp, final)
     _fsync_dir(folder)
     journal.unlink()
@@ -201,11 +262,29 @@ def _recover(folder: Path) -> None:
             try:
                 _roll_forward(folder)
             except (ValueError, TypeError):
-                journal.unlink()  # torn journal: its renames never started
+                journal.unlink()  # torn or forged journal: none of its renames happen
         for stray in folder.glob(f".*{TMP_SUFFIX}"):
             stray.unlink()
     except OSError:
         pass  # read-only copy (e.g. the packaged catalog): nothing to recover there
+
+
+def writing_now(folder: Path) -> bool:
+    """Whether a live process holds the folder's write lock (asked without taking it,
+    creating nothing, following no link)."""
+    import fcntl
+
+    try:
+        fd = os.open(folder / LOCK, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False  # no lock file: no writer (a link is no lock of ours)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases the shared lock
+    return False
 
 
 @contextmanager
@@ -224,8 +303,14 @@ def write_lock(folder: Path) -> Iterator[None]:
     path = folder / LOCK
     while True:
         try:
-            handle = open(path, "a+")
+            # Never through a link: a planted `.oflbib.lock` link would create files
+            # anywhere. O_NOFOLLOW refuses it (ELOOP) and the error says so.
+            handle = open(path, "a+b", opener=no_follow)
         except OSError as err:
+            if err.errno == errno.ELOOP:
+                raise OflbibError(Problem(
+                    f"{LOCK} is a symbolic link; remove it (oflbib never makes one)",
+                    str(path)), exit_code=1) from None
             raise _write_error(path, err) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -36,6 +36,17 @@ def _required_missing(entry: Entry) -> list[str]:
     return [] if entry.urls else ["urls"]
 
 
+def _split_names(entry: Entry) -> str | None:
+    """`authors: [Thorpe, John]` in YAML is two one-word institutions, not one person:
+    a paper's list with two of those in a row is that mistake."""
+    one_word = [bool(a.literal) and len(a.literal.split()) == 1 for a in entry.authors]
+    for index in range(len(one_word) - 1):
+        if one_word[index] and one_word[index + 1]:
+            pair = entry.authors[index:index + 2]
+            return f"'{pair[0].literal}', '{pair[1].literal}'"
+    return None
+
+
 def lint(catalog: Catalog) -> list[Finding]:
     findings: list[Finding] = []
     titles: dict[str, list[str]] = defaultdict(list)
@@ -54,6 +65,12 @@ def lint(catalog: Catalog) -> list[Finding]:
             findings.append(Finding(WARNING, entry.key,
                                     f"the list's venue tag '{entry.seed.venue}' is not in the "
                                     "venue table"))
+        split = _split_names(entry)
+        if split:
+            findings.append(Finding(ERROR, entry.key,
+                                    f"authors {split} look like one person's family and given "
+                                    "names read as institutions (an unquoted comma in a YAML "
+                                    "list); write ['Family, Given', ...]"))
         if entry.doi and entry.doi.startswith("10.5555/"):
             findings.append(Finding(ERROR, entry.key,
                                     f"'{entry.doi}' is an ACM pseudo-DOI, not a DOI"))

@@ -113,4 +113,7 @@ def _exit_at_once(*_: object) -> None:
 def main() -> None:
     global _AS_PROGRAM
     _AS_PROGRAM = True
+    from oflbib.terminal import guard
+
+    guard()
     cli(prog_name="oflbib")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterator
 
 from oflbib.model import Entry
 
@@ -82,22 +82,19 @@ def base_key(entry: Entry) -> str:
     return key
 
 
-def suffixes() -> Iterable[str]:
-    """b, c, ..., z, ba, bb, ...: 'a' is never used so a bare key reads as the first one."""
-    letters = "bcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    for first in letters:
-        for second in "abcdefghijklmnopqrstuvwxyz":
-            yield first + second
+def suffixes() -> Iterator[str]:
+    """b, c, ..., z, ba, bb, ..., zz, baa, ... without end: 'a' never leads, so a bare key
+    reads as the first one (and every suffix is one that `follows_scheme` accepts)."""
+    tails = [""]
+    while True:
+        yield from (first + tail for first in "bcdefghijklmnopqrstuvwxyz" for tail in tails)
+        tails = [letter + tail for letter in "abcdefghijklmnopqrstuvwxyz" for tail in tails]
 
 
 def unique_key(base: str, taken: set[str]) -> str:
     if base not in taken:
         return base
-    for suffix in suffixes():
-        if base + suffix not in taken:
-            return base + suffix
-    raise ValueError(f"no free key for {base}")
+    return next(base + suffix for suffix in suffixes() if base + suffix not in taken)
 
 
 def follows_scheme(key: str, entry: Entry) -> bool:

@@ -48,8 +48,28 @@ def norm_title(title: str) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
+SLUG_LENGTH = 64  # a file name from a heading stays far below the 255 bytes a name may have
+
+
 def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "section"
+    """A file name's stem for a heading: lower-case ASCII words joined by `-`, bounded."""
+    words = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+    return words[:SLUG_LENGTH].rstrip("-") or "section"
+
+
+def unique_slugs(names: list[str], taken: set[str]) -> list[str]:
+    """One slug per name, in order, none in `taken` nor shared: `C++` and `C#` both slug
+    to `c`, so the second becomes `c-2`."""
+    taken = set(taken)
+    slugs = []
+    for name in names:
+        base = slug(name)
+        candidate, number = base, 2
+        while candidate in taken:
+            candidate, number = f"{base}-{number}", number + 1
+        taken.add(candidate)
+        slugs.append(candidate)
+    return slugs
 
 
 def clean_url(url: str) -> str:

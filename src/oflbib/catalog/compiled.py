@@ -12,6 +12,10 @@ did not produce). Entries live in $OFLBIB_CACHE_DIR/catalog (default
 $XDG_CACHE_HOME/oflbib/catalog or ~/.cache/oflbib/catalog); unused ones go after 30 days.
 A cache that cannot be read or written is skipped without a word: it only costs time.
 
+The cache is input like any other: its folder must be this user's alone (see
+`files.private_cache_folder`), pruning removes only names this module writes, and what
+is read back is checked like the catalog file it stands for (`valid`) before use.
+
 The same store keeps rendered exports (`rendered`), in $OFLBIB_CACHE_DIR/export: a
 Makefile exporting an unchanged catalog then only hashes the catalog's files and copies
 bytes. Such an output is named by the sha256 of every file the catalog is read from,
@@ -25,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -34,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from oflbib import __version__
-from oflbib.catalog.files import cache_root
+from oflbib.catalog.files import private_cache_folder
 
 FORMAT = 1  # bump when the stored layout changes
 DAY = 86400.0
@@ -44,14 +49,19 @@ SUFFIX = ".marshal"
 _DECIDERS = ("canonical.py", "compiled.py", "quickcheck.py", "schema.py", "yamlfiles.py")
 
 
-def cache_folder() -> Path:
-    """Where the compiled catalog files are: CACHE_ROOT/catalog."""
-    return cache_root() / "catalog"
+# What this module writes in its folders, and all it ever removes there: entries, and
+# the temporaries they are written to (`.ENTRY.PID.tmp`).
+_OWN_NAME = re.compile(r"\.?[0-9a-f]{64}" + re.escape(SUFFIX) + r"(\.[0-9]+\.tmp)?")
 
 
-def output_folder() -> Path:
-    """Where rendered exports are: CACHE_ROOT/export."""
-    return cache_root() / "export"
+def cache_folder() -> Path | None:
+    """Where the compiled catalog files are: CACHE_ROOT/catalog (None: no cache)."""
+    return private_cache_folder("catalog")
+
+
+def output_folder() -> Path | None:
+    """Where rendered exports are: CACHE_ROOT/export (None: no cache)."""
+    return private_cache_folder("export")
 
 
 @lru_cache(maxsize=1)
@@ -74,24 +84,32 @@ def entry_name(raw: bytes, kind: str, fingerprint: bytes) -> str:
     return digest.hexdigest() + SUFFIX
 
 
-def load(raw: bytes, kind: str, compute: Callable[[], Any]) -> Any:
-    """The data of a catalog file with these bytes: from the cache when it is there,
-    else `compute()` (parse and validate; its errors propagate) and store it."""
+def load(raw: bytes, kind: str, compute: Callable[[], Any],
+         valid: Callable[[Any], bool]) -> Any:
+    """The data of a catalog file with these bytes: from the cache when it is there and
+    `valid` (the file's schema check: a forged or damaged entry is computed again), else
+    `compute()` (parse and validate; its errors propagate) and store it."""
     fingerprint = _fingerprint()
-    if fingerprint is None:
-        return compute()
     folder = cache_folder()
+    if fingerprint is None or folder is None:
+        return compute()
     name = entry_name(raw, kind, fingerprint)
     data = _lookup(folder, name)
-    if data is None:
+    try:
+        trusted = data is not None and valid(data)
+    except (RecursionError, TypeError, ValueError, AttributeError):
+        trusted = False
+    if not trusted:
         data = compute()
         _store(folder, name, data)
     return data
 
 
-def _lookup(folder: Path, name: str) -> Any:
+def _lookup(folder: Path | None, name: str) -> Any:
     """The data stored under `name`, or None (absent, unreadable or damaged). Stored data
     is never None: a catalog file's data is a mapping, an output is bytes."""
+    if folder is None:
+        return None
     try:
         with open(folder / name, "rb") as handle:
             stored_name, data = marshal.loads(handle.read())  # 7x faster than load(handle)
@@ -107,10 +125,11 @@ def _lookup(folder: Path, name: str) -> Any:
 
 
 def _store(folder: Path, name: str, data: Any) -> None:
+    from oflbib.atomic import open_new
+
     temporary = folder / f".{name}.{os.getpid()}.tmp"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
+        with open_new(temporary) as handle:  # in a 0700 folder: this user's alone
             marshal.dump((name, data), handle)
         os.replace(temporary, folder / name)  # readers see the whole entry or none
     except (OSError, ValueError):  # ValueError: data marshal cannot store
@@ -121,12 +140,15 @@ def _store(folder: Path, name: str, data: Any) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Drop entries unused for MAX_AGE, and temporaries a killed process left behind."""
+    """Drop entries unused for MAX_AGE, and temporaries a killed process left behind:
+    only files named as this module names them; anything else there is not ours."""
     now = time.time()
     try:
         for item in os.scandir(folder):
+            if not _OWN_NAME.fullmatch(item.name) or not item.is_file(follow_symlinks=False):
+                continue
             limit = MAX_AGE if item.name.endswith(SUFFIX) else DAY
-            if now - item.stat().st_mtime > limit:
+            if now - item.stat(follow_symlinks=False).st_mtime > limit:
                 os.unlink(item.path)
     except OSError:
         pass
@@ -192,8 +214,8 @@ def catalog_digest(root: Path) -> bytes | None:
                 raw = (root / section_file(block)).read_bytes()
                 digest.update(len(raw).to_bytes(8, "big"))
                 digest.update(raw)
-    except (OSError, KeyError, TypeError, AttributeError):
-        return None
+    except (OSError, KeyError, TypeError, AttributeError, ValueError):
+        return None  # ValueError: a layout naming a file outside the catalog
     return digest.digest()
 
 
@@ -217,11 +239,12 @@ def rendered(root: Path, options: tuple[str, ...], render: Callable[[], bytes]) 
     manifest was known beforehand: the first export of a new catalog is not stored, the
     second is."""
     name = _output_name(root, options)
-    if name is not None:
-        data = _lookup(output_folder(), name)
+    folder = output_folder() if name is not None else None
+    if folder is not None:
+        data = _lookup(folder, name)
         if isinstance(data, bytes):
             return data
     data = render()
-    if name is not None and _output_name(root, options) == name:
-        _store(output_folder(), name, data)
+    if folder is not None and _output_name(root, options) == name:
+        _store(folder, name, data)
     return data

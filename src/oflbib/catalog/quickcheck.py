@@ -18,7 +18,8 @@ from typing import Any
 Check = Callable[[Any], bool]
 
 # The Python types that hold each JSON type in parsed YAML. Types are compared exactly,
-# so a bool is never an integer; Draft 7 also counts an integral float (3.0) as one.
+# so a bool is never an integer, nor is an integral float (`year: 2020.0`, which Draft 7
+# would count as one): the model and every writer take an integer to be an int.
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "array": (list,),
     "object": (dict,), "null": (type(None),), "boolean": (bool,),
@@ -63,9 +64,6 @@ def _any(checks: list[Check]) -> Check:
 def _type(wanted: str | list[str]) -> Check:
     names = [wanted] if isinstance(wanted, str) else wanted
     exact = frozenset(t for name in names for t in _PYTHON_TYPES[name])
-    if "integer" in names and "number" not in names:
-        return lambda value: type(value) in exact or (
-            type(value) is float and value.is_integer())
     return lambda value: type(value) in exact
 
 

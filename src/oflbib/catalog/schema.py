@@ -113,7 +113,7 @@ MANIFEST = {
                 "minProperties": 1,
                 "properties": {
                     "section": _TEXT,
-                    "file": {"type": "string", "pattern": r"^[A-Za-z0-9_.-]+\.yaml$"},
+                    "file": {"type": "string", "pattern": r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.yaml$"},
                     "heading": _OPT_TEXT,
                     "level": {"type": "integer", "minimum": 1, "maximum": 6},
                     "prose": {"type": "string"},

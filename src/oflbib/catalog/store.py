@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from oflbib.catalog import codec, compiled, schema, yamlfiles
 from oflbib.catalog.files import (  # noqa: F401 (re-exported: where callers look)
     MANIFEST, default_catalog_dir, resolve_catalog_dir, section_file,
 )
-from oflbib.errors import OflbibError, Problem
+from oflbib.errors import CatalogLocked, OflbibError, Problem
 from oflbib.model import Block, Catalog, Listing, Section
 
 _VALIDATORS: dict[int, Any] = {}
@@ -24,9 +26,13 @@ _QUICK_CHECKS: dict[int, Any] = {}
 def _validator(which: dict[str, Any]) -> Any:
     cached = _VALIDATORS.get(id(which))
     if cached is None:
-        from jsonschema import Draft7Validator
+        from jsonschema import Draft7Validator, validators
 
-        cached = _VALIDATORS[id(which)] = Draft7Validator(which)
+        # An integer is an int, as in `quickcheck`: Draft 7 alone accepts 2020.0.
+        checker = Draft7Validator.TYPE_CHECKER.redefine(
+            "integer", lambda _, value: type(value) is int)
+        strict = validators.extend(Draft7Validator, type_checker=checker)
+        cached = _VALIDATORS[id(which)] = strict(which)
     return cached
 
 
@@ -42,19 +48,28 @@ def _quick_check(which: dict[str, Any]) -> Any:
 def new_section_file(name: str, taken: set[str]) -> str:
     """The file for a new section: its name's slug, but never the manifest's file nor one
     in `taken` (`### Catalog` would overwrite catalog.yaml; `C++` and `C#` share `c`)."""
-    from oflbib.text import slug
+    from oflbib.text import unique_slugs
 
-    base = slug(name)
-    candidate, number = f"{base}.yaml", 2
-    while candidate in taken or candidate == MANIFEST:
-        candidate, number = f"{base}-{number}.yaml", number + 1
-    return candidate
+    stems = {file.removesuffix(".yaml") for file in taken | {MANIFEST}}
+    return unique_slugs([name], stems)[0] + ".yaml"
 
 
 # ---- validation messages ---------------------------------------------------------------
 
 _TYPE_WORDS = {"integer": "an integer", "string": "text", "array": "a list", "object": "a mapping",
                "null": "empty", "boolean": "true or false", "number": "a number"}
+
+
+def shown(value: Any) -> str:
+    """A value quoted in a message, bounded: a value can be megabytes (or, through YAML
+    aliases, billions of items), and only its start helps find it."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = 60
+    short.maxlist = short.maxdict = 4
+    short.maxlevel = 2
+    return short.repr(value)
 
 
 def _describe(error: Any) -> str:
@@ -67,23 +82,24 @@ def _describe(error: Any) -> str:
         wanted = error.validator_value
         wanted = [wanted] if isinstance(wanted, str) else wanted
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted if w != "null")
-        return f"{field} must be {words}, not {error.instance!r}"
+        return f"{field} must be {words}, not {shown(error.instance)}"
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return f"missing required field '{missing}'"
     if kind == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"unknown field {', '.join(repr(e) for e in extra)}"
+        return f"unknown field {', '.join(shown(e) for e in extra[:5])}" + \
+            (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
     if kind == "enum":
         choices = ", ".join(str(c) for c in error.validator_value if c is not None)
-        return f"{field} must be one of {choices}, not {error.instance!r}"
+        return f"{field} must be one of {choices}, not {shown(error.instance)}"
     if kind == "pattern":
-        return f"{field} {error.instance!r} is not well-formed"
+        return f"{field} {shown(error.instance)} is not well-formed"
     if kind == "minLength":
         return f"{field} must not be empty"
     if kind in ("minimum", "maximum"):
-        return f"{field} {error.instance!r} is out of range"
-    return f"{field}: {error.message}"
+        return f"{field} {shown(error.instance)} is out of range"
+    return f"{field}: {error.message[:200]}"
 
 
 def validate(data: Any, which: dict[str, Any], path: str, text: str) -> None:
@@ -145,24 +161,62 @@ def _parse_and_validate(source: _Source, which: dict[str, Any]) -> Any:
 _SCHEMAS = {"manifest": schema.MANIFEST, "section": schema.SECTION_FILE}
 
 
-def _read(path: Path, kind: str) -> tuple[Any, _Source]:
+def _read(path: Path, kind: str, seen: dict[Path, tuple[int, ...]]) -> tuple[Any, _Source]:
     """A file's validated data (`kind` names its schema); through the compiled cache,
-    which knows these bytes when nothing changed since the last load."""
-    source = _Source(path, yamlfiles.read_bytes(path))
+    which knows these bytes when nothing changed since the last load. `seen` gets the
+    identity of the file read."""
+    source = _Source(path, yamlfiles.read_bytes(path, seen))
     data = compiled.load(source.raw, kind,
-                         lambda: _parse_and_validate(source, _SCHEMAS[kind]))
+                         lambda: _parse_and_validate(source, _SCHEMAS[kind]),
+                         _quick_check(_SCHEMAS[kind]))
     return data, source
+
+
+SNAPSHOT_TRIES = 40  # about 3 s: a write's renames take milliseconds
 
 
 @collector_paused()
 def load_catalog(root: Path) -> Catalog:
-    """The catalog in `root`, fully validated; every problem found is raised at once."""
+    """The catalog in `root`, fully validated; every problem found is raised at once.
+
+    Readers take no lock, yet never see half of a write: a write renames its files one
+    by one while its journal exists (`atomic`), so a load whose files are all still the
+    ones it read, with no journal there, read one version. Otherwise it reads again."""
     if not (root / MANIFEST).is_file():
         raise OflbibError(Problem(f"no catalog here ({MANIFEST} not found); run "
-                                  "`oflbib import markdown LIST.md --catalog DIR` to make one",
+                                  "`oflbib --catalog DIR import markdown LIST.md` to make one",
                                   str(root)))
-    atomic.recover(root)
-    manifest, _ = _read(root / MANIFEST, "manifest")
+    for attempt in range(SNAPSHOT_TRIES):
+        atomic.recover(root)
+        seen: dict[Path, tuple[int, ...]] = {}
+        try:
+            catalog = _load(root, seen)
+        except OflbibError:
+            if _unchanged(root, seen):
+                raise
+            catalog = None  # what was wrong may be a mix of two versions
+        if catalog is not None and _unchanged(root, seen):
+            return catalog
+        time.sleep(min(0.01 * (attempt + 1), 0.1))
+    raise CatalogLocked(Problem("another oflbib command is writing this catalog; try again "
+                                "when it has finished", str(root)), exit_code=1)
+
+
+def _unchanged(root: Path, seen: dict[Path, tuple[int, ...]]) -> bool:
+    """No write in progress (its journal exists, under the write lock, from before its
+    first rename until after its last), and every file read is still the one read: then
+    they were one version. A journal with no live writer is a dead one's that recovery
+    could not finish (a read-only copy): the files are what they are."""
+    if os.path.lexists(root / atomic.JOURNAL) and atomic.writing_now(root):
+        return False
+    try:
+        return all(yamlfiles.identity(os.lstat(path)) == known for path, known in seen.items())
+    except OSError:
+        return False
+
+
+def _load(root: Path, seen: dict[Path, tuple[int, ...]]) -> Catalog:
+    manifest, _ = _read(root / MANIFEST, "manifest", seen)
     catalog = Catalog(title=manifest.get("title", ""))
     problems: list[Problem] = []
     pending_refs: list[tuple[Section, Listing, _Source, int]] = []
@@ -174,7 +228,7 @@ def load_catalog(root: Path) -> Catalog:
             file = section_file(block)
             path = root / file
             try:
-                data, source = _read(path, "section")
+                data, source = _read(path, "section", seen)
             except OflbibError as err:
                 problems.extend(err.problems)
                 continue

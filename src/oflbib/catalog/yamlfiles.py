@@ -82,12 +82,19 @@ def parse(text: str, path: str) -> Any:
     loader = strict_loader()
     try:
         return canonical.read(text, loader.yaml_implicit_resolvers)
-    except canonical.NotCanonical:
-        pass
+    except (canonical.NotCanonical, ValueError, RecursionError):
+        pass  # the checked path below reads it, or says where it is wrong
     import yaml
 
     try:
+        _check_shape(text, path)
         return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except ValueError as err:  # a number Python will not convert (over 4,300 digits)
+        found = re.search(r"\d{1000,}", text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        raise OflbibError(Problem("a number of more than 4,300 digits (Python reads no longer "
+                                  "ones)" if found else f"invalid value: {str(err)[:120]}",
+                                  path, line)) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
@@ -95,6 +102,34 @@ def parse(text: str, path: str) -> Any:
         raise OflbibError(Problem(f"invalid YAML: {message}", path, line)) from None
     except yaml.YAMLError as err:
         raise OflbibError(Problem(f"invalid YAML: {err}", path)) from None
+
+
+MAX_DEPTH = 24  # the catalog's own files nest 6 deep
+
+
+def _check_shape(text: str, path: str) -> None:
+    """Refuse what oflbib never writes and PyYAML would spend unbounded time or stack
+    on: anchors and aliases (a few hundred bytes of them stand for billions of items,
+    expanded by any message that shows the value) and deep nesting."""
+    import yaml
+
+    if not ("&" in text or "*" in text or text.count("{") + text.count("[") > MAX_DEPTH
+            or re.search(r"^ {%d}" % (2 * MAX_DEPTH), text, re.M)):
+        return  # the usual file, decided without a second pass
+    depth = 0
+    for event in yaml.parse(text, Loader=_base_loader()):
+        if isinstance(event, (yaml.AliasEvent, yaml.NodeEvent)) and \
+                (isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)):
+            raise OflbibError(Problem("YAML anchors and aliases (&name, *name) are not "
+                                      "allowed in catalog files; write the value out", path,
+                                      event.start_mark.line + 1))
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise OflbibError(Problem(f"nested more than {MAX_DEPTH} levels deep", path,
+                                          event.start_mark.line + 1))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def line_of(text: str, data_path: list[str | int]) -> int | None:
@@ -240,11 +275,33 @@ def render_round_trip(new: dict[str, Any], existing_text: str | None, header: st
     return out.getvalue().encode("utf-8")
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, seen: dict[Path, tuple[int, ...]] | None = None) -> bytes:
+    """A catalog file's bytes. Never through a symbolic link: a link in a catalog (from a
+    pull request, an archive) could name any file, whose text the errors would show.
+    `seen` gets the identity of the file read (see `identity`)."""
+    import errno
+    import os
+
     try:
-        return path.read_bytes()
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise OflbibError(Problem("file not found", str(path))) from None
     except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise OflbibError(Problem("a symbolic link; catalog files must be files of their "
+                                      "own (not read)", str(path))) from None
         raise OflbibError(Problem(f"cannot read: {err.strerror}", str(path))) from None
+    try:
+        with open(handle, "rb") as stream:
+            if seen is not None:
+                seen[path] = identity(os.fstat(stream.fileno()))
+            return stream.read()
+    except OSError as err:
+        raise OflbibError(Problem(f"cannot read: {err.strerror}", str(path))) from None
+
+
+def identity(info: Any) -> tuple[int, ...]:
+    """What tells one version of a file from another: a rename puts another inode there,
+    an edit in place changes the size or time."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 

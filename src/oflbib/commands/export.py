@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from oflbib.commands.common import catalog_dir, load, section_names, section_option
+from oflbib.commands.common import Choice, catalog_dir, load, section_names, section_option
 
 FORMAT_NAMES = ["bibtex", "biblatex", "csljson", "ris", "markdown"]
 
 
 @click.command("export")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMAT_NAMES), default="bibtex",
+@click.option("--format", "-f", "fmt", type=Choice(FORMAT_NAMES), default="bibtex",
               show_default=True, help="Output format.")
 @section_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
@@ -45,8 +45,13 @@ def export_command(ctx: click.Context, fmt: str, sections: tuple[str, ...],
         return
     from oflbib import atomic
 
-    target = output.resolve()
-    atomic.write_files({target: data}, target.parent)
+    # The folder as named (its links are the user's choice), the file itself never
+    # through a link: a link at FILE is replaced, not written through.
+    folder = output.parent.resolve()
+    if not folder.is_dir():
+        raise click.BadParameter(f"no folder {output.parent} (make it first)",
+                                 param_hint="'--output'")
+    atomic.write_files({folder / output.name: data}, folder)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -68,6 +73,10 @@ def build_command(ctx: click.Context, out_dir: Path, check_only: bool) -> None:
     catalog = load(ctx)
     files = build_files(catalog)
     if check_only:
+        if not out_dir.is_dir():
+            click.echo(f"{out_dir} does not exist; run `oflbib build --out {out_dir}`",
+                       err=True)
+            ctx.exit(1)
         # One file at a time, piece by piece, compared with the file on disk as it comes.
         stale = [out_dir / name for name in files
                  if not atomic.same_bytes(out_dir / name, files.encoded(name))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -27,7 +28,7 @@ def _report(report, dry_run: bool) -> None:
                    "catalog (delete it by hand if it should go)", err=True)
 
 
-@import_group.command("markdown")
+@import_group.command("markdown", short_help="Import an awesome-list in Markdown.")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Parse and report; write nothing.")
 @click.pass_context
@@ -44,7 +45,7 @@ def import_markdown(ctx: click.Context, path: Path, dry_run: bool) -> None:
     from oflbib.importers.markdown import merge_into, read_markdown
     from oflbib.model import Catalog
 
-    root = catalog_dir(ctx)
+    root = catalog_dir(ctx, writing=not dry_run)
     draft = read_markdown(path)
     if dry_run:
         catalog = load_catalog(root) if (root / MANIFEST).is_file() else Catalog()
@@ -58,7 +59,7 @@ def import_markdown(ctx: click.Context, path: Path, dry_run: bool) -> None:
     click.echo(f"{len(changed)} catalog files written in {root}", err=True)
 
 
-@import_group.command("bibtex")
+@import_group.command("bibtex", short_help="Import .bib files (BibTeX or biblatex).")
 @click.argument("paths", nargs=-1, required=True, metavar="FILE.bib...",
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--strings", "string_files", multiple=True, metavar="FILE",
@@ -96,13 +97,13 @@ def import_bibtex(ctx: click.Context, paths: tuple[Path, ...], string_files: tup
     from oflbib.importers.bibtex import convert_library
     from oflbib.model import Catalog
 
-    root = catalog_dir(ctx)
+    root = catalog_dir(ctx, writing=not dry_run)
     library = bibparse.parse_files(list(paths), list(string_files))
     with _progress(len(library.entries), "Reading entries") as advance:
         bib = convert_library(library, advance)
     if strict and bib.problems:
         raise OflbibError(bib.problems)
-    with atomic.write_lock(root):
+    with nullcontext() if dry_run else atomic.write_lock(root):
         catalog = load_catalog(root) if (root / MANIFEST).is_file() else Catalog()
         report = bibmerge.merge_bibtex(catalog, bib, section)
         if strict and report.problems:
@@ -124,8 +125,9 @@ def _progress(total: int, label: str):
 
     @contextlib.contextmanager
     def bar():
-        with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr")) \
-                as progress:
+        from oflbib.terminal import raw_stderr  # the bar is drawn with control characters
+
+        with click.progressbar(length=total, label=label, file=raw_stderr()) as progress:
             yield progress.update
     return bar()
 

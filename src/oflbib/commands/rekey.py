@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import click
 
-from oflbib.commands.common import catalog_dir
+from oflbib.commands.common import catalog_dir, count
 
 
 @click.command("rekey")
@@ -27,8 +29,8 @@ def rekey_command(ctx: click.Context, keys_: tuple[str, ...], all_: bool, dry_ru
 
     if not keys_ and not all_:
         raise OflbibError(Problem("name keys to regenerate, or --all", "rekey"))
-    root = catalog_dir(ctx)
-    with atomic.write_lock(root):
+    root = catalog_dir(ctx, writing=not dry_run)
+    with nullcontext() if dry_run else atomic.write_lock(root):
         catalog = load_catalog(root)
         unknown = [k for k in keys_ if k not in catalog.entries]
         if unknown:
@@ -38,4 +40,5 @@ def rekey_command(ctx: click.Context, keys_: tuple[str, ...], all_: bool, dry_ru
             click.echo(f"{old} -> {new}")
         if not dry_run:
             save_catalog(catalog, root)
-    click.echo(f"{len(renamed)} keys changed", err=True)
+    click.echo(f"{count(len(renamed), 'key')} {'would change' if dry_run else 'changed'}",
+               err=True)

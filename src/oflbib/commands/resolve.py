@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from oflbib.commands.common import catalog_dir, section_names, section_option
+from oflbib.commands.common import Choice, catalog_dir, section_names, section_option
 from oflbib.model import Catalog, Entry, Listing
 from oflbib.resolvers.apply import Review, merge
 from oflbib.resolvers.base import Source
@@ -27,7 +27,7 @@ CLOSE = 0.5  # candidates less like the title than this are not worth showing
 HEARTBEAT = 2.0  # seconds a request may wait for its answer before the run says so
 HEARTBEAT_EVERY = 10.0  # seconds between two such lines about one source
 
-SOURCE_CHOICE = click.Choice(SOURCE_NAMES)
+SOURCE_CHOICE = Choice(SOURCE_NAMES)
 # Environment variables and sources, listed in `--help` so nobody has to read the code.
 ENVIRONMENT = environment_help() + "\n\n" + sources_help()
 
@@ -61,8 +61,10 @@ class _ProgressBar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
         from rich.progress import TimeElapsedColumn
 
+        from oflbib.terminal import raw_stderr
+
         self._bar = Progress(TextColumn("resolving"), BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), console=Console(stderr=True),
+                             TimeElapsedColumn(), console=Console(file=raw_stderr()),
                              transient=True, disable=not enabled)
         self._task = self._bar.add_task("resolving", total=0)
 
@@ -258,7 +260,7 @@ def resolve_command(ctx: click.Context, keys_: tuple[str, ...], sections: tuple[
     if refresh and offline:
         raise OflbibError(Problem("--refresh asks the sources again; --offline forbids it",
                                   "--offline"))
-    root = catalog_dir(ctx)
+    root = catalog_dir(ctx, writing=not dry_run)
     with nullcontext() if dry_run else atomic.write_lock(root):
         catalog = load_catalog(root)
         entries = _papers(catalog, keys_, sections)
@@ -313,7 +315,7 @@ def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
     if not given and not query.title:
         raise OflbibError(Problem("cannot tell the paper from this; give its DOI, arXiv id, "
                                   "dblp url, title or BibTeX entry", "ID|URL|TITLE"))
-    root = catalog_dir(ctx)
+    root = catalog_dir(ctx, writing=True)
     with atomic.write_lock(root):
         catalog = load_catalog(root)
         home = (section_names(catalog, (section,)) or [section])[0]

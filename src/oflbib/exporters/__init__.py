@@ -20,6 +20,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "ris": ("oflbib.exporters.ris", "ris_chunks", ".ris"),
     "markdown": ("oflbib.exporters.markdown", "write_markdown", ".md"),  # see chunks()
 }
+ALL = "refs"  # the stem of build's files with every section
 
 
 def writer_for(name: str) -> Callable[[list[Group]], Iterator[str]]:
@@ -56,15 +57,18 @@ class BuildFiles(Mapping[str, str]):
     build writes 480 MB)."""
 
     def __init__(self, catalog: Catalog) -> None:
-        from oflbib.text import slug
+        from oflbib.text import unique_slugs
 
         self.catalog = catalog
         self.plan: dict[str, tuple[str, str | None]] = {}  # name -> (format, one section)
+        # Section files never take the name of the whole (a section "Refs") nor each
+        # other's ("C++" and "C#"): every file written is a file planned.
+        stems = unique_slugs([s.name for s in catalog.sections], {ALL})
         for fmt, (_, _, suffix) in FORMATS.items():
-            self.plan[f"refs{suffix}"] = (fmt, None)
+            self.plan[f"{ALL}{suffix}"] = (fmt, None)
             if fmt != "markdown":
-                for section in catalog.sections:
-                    self.plan[f"{slug(section.name)}{suffix}"] = (fmt, section.name)
+                for section, stem in zip(catalog.sections, stems):
+                    self.plan[f"{stem}{suffix}"] = (fmt, section.name)
 
     def chunks(self, name: str) -> Iterator[str]:
         fmt, section = self.plan[name]

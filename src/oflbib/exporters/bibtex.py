@@ -21,11 +21,24 @@ BIBTEX = "bibtex"
 BIBLATEX = "biblatex"
 
 
+# What a URL keeps as it is: RFC 3986's unreserved and reserved characters and `%`
+# (already percent-encoded text), plus every non-ASCII character (an IRI reads as
+# written). All else is percent-encoded (RFC 3986 allows nothing else anyway): braces and
+# backslashes would end the field or start a command, spaces would break the entry, and
+# `^` is TeX's `^^5c` notation, which turns into any character, a backslash included,
+# while the url package and hyperref read the URL.
+_URL_KEEPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                       "-._~:/?#[]@!$&'()*+,;=%")
+
+
 def _url(url: str) -> str:
-    """URLs are not escaped (the url package reads them raw) but must not break the
-    entry: braces, backslashes and spaces are percent-encoded."""
-    return (visible(url).replace(" ", "%20").replace("{", "%7B").replace("}", "%7D")
-            .replace("\\", "%5C"))
+    """A URL or DOI as written in a .bib file: not escaped (the url package reads it raw),
+    so anything TeX could read as markup is percent-encoded instead."""
+    url = visible(url)
+    if all(c in _URL_KEEPS for c in url):
+        return url
+    return "".join(c if c in _URL_KEEPS or not c.isascii()
+                   else "".join(f"%{b:02X}" for b in c.encode()) for c in url)
 
 
 def _name(person: Person, keep_latin: bool) -> str:
