@@ -57,6 +57,26 @@ def test_planted_journal_renames_nothing(catalog_copy, tmp_path, run, plan):
     assert tree_bytes(catalog_copy) == before  # journal and stray temporary gone, no more
 
 
+@pytest.mark.parametrize("plant", ["link", "fifo"])
+def test_journal_or_catalog_file_that_is_no_file_is_refused(catalog_copy, tmp_path, run,
+                                                            plant):
+    """A journal that is a link (to a file of renames elsewhere) or a FIFO (which would
+    hang the reader), or a catalog file that is a FIFO: refused, nothing hangs."""
+    elsewhere = tmp_path / "plan"
+    elsewhere.write_text(json.dumps([[".x.oflbib-tmp", "x"]]))
+    journal = catalog_copy / atomic.JOURNAL
+    if plant == "link":
+        journal.symlink_to(elsewhere)
+    else:
+        os.mkfifo(journal)
+    assert run("--catalog", catalog_copy, "list").exit_code == 0
+    assert not os.path.lexists(journal) and elsewhere.exists()
+    (catalog_copy / TRAINING).unlink()
+    os.mkfifo(catalog_copy / TRAINING)
+    result = run("--catalog", catalog_copy, "list")
+    assert result.exit_code == 2 and "not a regular file" in result.stderr
+
+
 def test_a_real_journal_still_rolls_forward(catalog_copy, run):
     path = catalog_copy / TRAINING
     new = path.read_bytes().replace(b"Bamboo: Making", b"Bamboo: Now Making")

@@ -195,6 +195,7 @@ def test_build_is_deterministic_and_bib_folder_is_current(tmp_path, shipped_cata
         assert name in files
     result = run("build", "--check", "--out", REPO / "bib")
     assert result.exit_code == 0, result.stderr + " -- run `oflbib build` and commit bib/"
+    (tmp_path / "empty").mkdir()
     stale = run("build", "--check", "--out", tmp_path / "empty")
     assert stale.exit_code == 1 and "stale" in stale.stderr
 

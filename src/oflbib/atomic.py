@@ -49,6 +49,23 @@ def no_follow(path: str, flags: int) -> int:
     return os.open(path, flags | os.O_NOFOLLOW, 0o666)
 
 
+def _regular_only(path: str, flags: int) -> int:
+    """An `opener` for reading a file that must be a regular file of the folder: not a
+    link, and not a FIFO or device planted to hang or feed the reader (ValueError)."""
+    import stat
+
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as err:
+        if err.errno != errno.ELOOP:
+            raise
+        raise ValueError(f"{path} is a symbolic link") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ValueError(f"{path} is not a regular file")
+    return fd
+
+
 def _made_afresh(path: str, flags: int) -> int:
     """An `opener` that creates the file or fails (O_EXCL), never through a link."""
     return os.open(path, flags | os.O_EXCL | os.O_NOFOLLOW, 0o666)
@@ -210,7 +227,7 @@ def _plan(folder: Path) -> list[tuple[Path, Path]]:
     have been planted (a pull request adding `.oflbib-journal` to a catalog). Each must
     move a file's own temporary onto it, both directly in this folder; anything else
     (a path, `..`, another name) makes the whole journal void (ValueError)."""
-    with open(folder / JOURNAL, "rb") as handle:
+    with open(folder / JOURNAL, "rb", opener=_regular_only) as handle:
         raw = handle.read(1 << 20)
     plan = json.loads(raw)
     if not isinstance(plan, list):

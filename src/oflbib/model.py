@@ -161,14 +161,21 @@ class Catalog:
         """Section name -> the listings it holds in the bibliographies, in list order: its
         own but an entry's home listing when the entry is `filed_under` another section,
         then the home listings of entries filed under it from elsewhere."""
-        filing = {section.name: list(section.listings) for section in self.sections}
+        filing: dict[str, list[Listing]] = {}
+        moved: dict[str, list[Listing]] = {}  # section -> home listings filed under it
         for section in self.sections:
+            kept = filing[section.name] = []
             for listing in section.listings:
                 under = self.entries[listing.key].filed_under
                 if listing.home and under not in (None, section.name):
-                    filing[section.name].remove(listing)
-                    if all(other.key != listing.key for other in filing[under]):
-                        filing[under].append(listing)
+                    moved.setdefault(under, []).append(listing)
+                else:
+                    kept.append(listing)
+        # One pass each, with a set: a catalog may file tens of thousands of entries
+        # elsewhere. A section that lists the entry itself (`see:`) keeps that place.
+        for name, listings in moved.items():
+            present = {listing.key for listing in filing[name]}
+            filing[name].extend(listing for listing in listings if listing.key not in present)
         return filing
 
     def cited(self) -> list[Entry]:

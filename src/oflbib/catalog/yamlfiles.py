@@ -281,9 +281,12 @@ def read_bytes(path: Path, seen: dict[Path, tuple[int, ...]] | None = None) -> b
     `seen` gets the identity of the file read (see `identity`)."""
     import errno
     import os
+    import stat
 
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        # O_NONBLOCK: a FIFO planted under a catalog file's name must not hang the read.
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                         | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise OflbibError(Problem("file not found", str(path))) from None
     except OSError as err:
@@ -293,8 +296,11 @@ def read_bytes(path: Path, seen: dict[Path, tuple[int, ...]] | None = None) -> b
         raise OflbibError(Problem(f"cannot read: {err.strerror}", str(path))) from None
     try:
         with open(handle, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise OflbibError(Problem("not a regular file (not read)", str(path)))
             if seen is not None:
-                seen[path] = identity(os.fstat(stream.fileno()))
+                seen[path] = identity(info)
             return stream.read()
     except OSError as err:
         raise OflbibError(Problem(f"cannot read: {err.strerror}", str(path))) from None
