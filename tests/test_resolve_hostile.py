@@ -114,7 +114,7 @@ def test_a_forged_cache_file_is_ignored_and_asked_again(tmp_path, forgery) -> No
     cache = ResponseCache(tmp_path, ttl=1e9)
     asked = Asked("https://api.crossref.org")
     cache.put(asked, "id", "10.1/x", {"DOI": "10.1/x"})
-    (path,) = (tmp_path / FOLDER).rglob("*.json")
+    (path,) = tmp_path.rglob("*.json")
     forge(path, forgery(json.loads(path.read_text())))
     assert cache.get(asked, "id", "10.1/x") is None
     cache.put(asked, "id", "10.1/x", {"DOI": "10.1/x"})  # asked again: the file is replaced
@@ -126,26 +126,31 @@ def test_a_cache_file_that_is_a_symlink_is_not_followed(tmp_path) -> None:
     asked = Asked("https://api.crossref.org")
     cache = ResponseCache(tmp_path, ttl=1e9)
     cache.put(asked, "id", "10.1/x", {"DOI": "10.1/x"})
-    (path,) = (tmp_path / FOLDER).rglob("*.json")
+    (path,) = tmp_path.rglob("*.json")
     secret.write_text(path.read_text())
     path.unlink()
     path.symlink_to(secret)
     assert cache.get(asked, "id", "10.1/x") is None
 
 
-def test_the_cache_folder_is_private_and_an_open_one_is_not_used(tmp_path) -> None:
-    asked = Asked("https://api.crossref.org")
-    ResponseCache(tmp_path / "mine", ttl=1e9).put(asked, "id", "10.1/x", None)
-    folders = [p for p in (tmp_path / "mine" / FOLDER).rglob("*") if p.is_dir()]
-    assert folders and all(p.stat().st_mode & 0o777 == 0o700
-                           for p in [tmp_path / "mine" / FOLDER, *folders])
+def test_the_cache_folder_is_private_and_an_open_one_is_not_used(replay, resolve_env,
+                                                                  catalog_root,
+                                                                  monkeypatch) -> None:
+    small_corpus().serve(replay)
+    mine = Path(resolve_env["OFLBIB_CACHE_DIR"]) / FOLDER
+    oflbib(catalog_root, "resolve", "--dry-run")
+    folders = [mine, *(p for p in mine.rglob("*") if p.is_dir())]
+    assert len(folders) > 1 and all(p.stat().st_mode & 0o777 == 0o700 for p in folders)
 
-    opened = tmp_path / "open" / FOLDER
-    opened.mkdir(parents=True)
-    opened.chmod(0o777)  # anyone could plant answers here
-    cache = ResponseCache(tmp_path / "open", ttl=1e9)
-    cache.put(asked, "id", "10.1/x", {"DOI": "10.1/x"})
-    assert cache.get(asked, "id", "10.1/x") is None and not list(opened.rglob("*.json"))
+    opened = Path(resolve_env["OFLBIB_CACHE_DIR"]) / "open"
+    (opened / FOLDER).mkdir(parents=True)
+    (opened / FOLDER).chmod(0o777)  # anyone could plant answers here
+    monkeypatch.setenv("OFLBIB_CACHE_DIR", str(opened))
+    for _ in range(2):
+        asked = len(replay.seen)
+        assert oflbib(catalog_root, "resolve", "--dry-run").exit_code == 0
+        assert len(replay.seen) > asked  # nothing was read from it...
+    assert not list(opened.rglob("*.json"))  # ... nor written to it
 
 
 def test_a_forged_cached_record_cannot_crash_resolve(replay, resolve_env, catalog_root) -> None:

@@ -15,7 +15,8 @@ from oflbib.commands.common import Choice, catalog_dir, section_names, section_o
 from oflbib.model import Catalog, Entry, Listing
 from oflbib.resolvers.apply import Review, merge
 from oflbib.resolvers.base import Source
-from oflbib.resolvers.cache import ResponseCache
+from oflbib.catalog.files import private_cache_folder
+from oflbib.resolvers.cache import FOLDER, ResponseCache
 from oflbib.resolvers.engine import FAILED, NOT_FOUND, RESOLVED, Engine, Found, Want
 from oflbib.resolvers.manners import Timing
 from oflbib.resolvers.matching import AMBIGUOUS, MatchResult, Query
@@ -90,7 +91,7 @@ def _run_engine(names: Sequence[str], wants: list[Want], *, refresh: bool, offli
     settings = Settings.from_env()
     timing = Timing()
     sources = [make_source(name, settings, timing) for name in names]
-    cache = ResponseCache(settings.cache_dir, settings.cache_ttl, read=not refresh,
+    cache = ResponseCache(private_cache_folder(FOLDER), settings.cache_ttl, read=not refresh,
                           expire=not offline)
     with _ProgressBar(enabled=not quiet).shown() as bar, \
             _heartbeat(sources, settings.timeout, bar.say):

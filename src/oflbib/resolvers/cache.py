@@ -7,8 +7,9 @@ the moment it arrives, so an interrupted run loses nothing and the next run resu
 stopped. Entries expire after a TTL; `--refresh` ignores what is stored (and replaces it),
 `--offline` ignores the TTL.
 
-The cache is input like any other: it lives in a folder only this user may enter (created
-0700, refused when someone else could write it), and every file is read back through the
+The cache is input like any other: it lives in a folder only this user may enter
+(`files.private_cache_folder`: made 0700, refused when someone else could write it), and
+every file is read back through the
 same checks as an answer from the network (size, JSON limits, the shape of an answer to this
 question). A file that fails them is a miss: the question is asked again and the file
 replaced. Nothing is ever deleted.
@@ -50,20 +51,6 @@ class Hit:
     stored: float  # when the source gave it (seconds since the epoch)
 
 
-def private_folder(path: Path) -> Path | None:
-    """`path` as a folder only this user can enter (made 0700 if missing), or None when it
-    is not one: a symlink, someone else's, or open to others, whose files anyone could
-    have forged."""
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.lstat()
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
-        return None
-    return path
-
-
 def _answer_shape(kind: str, value: Any) -> bool:
     """A stored value is what the engine stores for `kind`: for an id, a record (a JSON
     object) or None; for a title, a list of records. Records are read by the sources,
@@ -74,30 +61,24 @@ def _answer_shape(kind: str, value: Any) -> bool:
 
 
 class ResponseCache:
-    def __init__(self, root: Path, ttl: float, *, read: bool = True, expire: bool = True,
-                 clock: Callable[[], float] = time.time) -> None:
-        """`root`: the cache root; answers go in its FOLDER."""
-        self.root = root / FOLDER
+    def __init__(self, folder: Path | None, ttl: float, *, read: bool = True,
+                 expire: bool = True, clock: Callable[[], float] = time.time) -> None:
+        """`folder`: where answers are kept, a private folder (`resolve` falls back to no
+        cache when it cannot have one: None)."""
+        self.folder = folder
         self.ttl = ttl
         self.read = read  # False for --refresh
         self.expire = expire  # False for --offline: an old answer beats none
         self._clock = clock
-        self._usable: bool | None = None  # the folder checked once, on first use
-
-    def _folder(self) -> Path | None:
-        if self._usable is None:
-            self._usable = private_folder(self.root) is not None
-        return self.root if self._usable else None
 
     def _path(self, folder: Path, source: Asker, kind: str, key: str) -> Path:
         digest = hashlib.sha256(f"{source.endpoint}\0{key}".encode("utf-8")).hexdigest()
         return folder / source.name / kind / digest[:2] / f"{digest}.json"
 
     def get(self, source: Asker, kind: str, key: str) -> Hit | None:
-        folder = self._folder()
-        if not self.read or folder is None:
+        if not self.read or self.folder is None:
             return None
-        stored = _read(self._path(folder, source, kind, key))
+        stored = _read(self._path(self.folder, source, kind, key))
         if not (isinstance(stored, dict) and set(stored) == _FIELDS
                 and stored["endpoint"] == source.endpoint and stored["key"] == key
                 and _answer_shape(kind, stored["value"])):
@@ -112,13 +93,14 @@ class ResponseCache:
         return Hit(stored["value"], float(when))
 
     def put(self, source: Asker, kind: str, key: str, value: Any) -> None:
-        folder = self._folder()
+        folder = self.folder
         if folder is None:
             return
         path = self._path(folder, source, kind, key)
         data = json.dumps({"endpoint": source.endpoint, "key": key, "stored": self._clock(),
                            "value": value}, ensure_ascii=False).encode("utf-8")
         try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             for parent in reversed(path.relative_to(folder).parents[:-1]):
                 (folder / parent).mkdir(mode=0o700, exist_ok=True)
             handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")

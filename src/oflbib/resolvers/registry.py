@@ -10,12 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from oflbib import __version__
 from oflbib.errors import OflbibError, Problem
 from oflbib.resolvers.base import Source
-from oflbib.catalog.files import cache_root
 from oflbib.resolvers.cache import DAY
 from oflbib.resolvers.manners import RetryPolicy, Timing
 
@@ -68,7 +66,6 @@ class Settings:
     delays: dict[str, float] = field(default_factory=lambda: {
         s.name: s.default_delay for s in SOURCES if s.default_delay is not None})
     mailto: str | None = None
-    cache_dir: Path = field(default_factory=lambda: cache_root(os.environ))
     cache_ttl: float = 30 * DAY
     timeout: float = 30.0
 
@@ -93,7 +90,6 @@ class Settings:
             delays={s.name: number(s.delay_variable, s.default_delay) for s in SOURCES
                     if s.delay_variable and s.default_delay is not None},
             mailto=environ.get("OFLBIB_MAILTO") or None,
-            cache_dir=cache_root(environ),
             cache_ttl=number("OFLBIB_CACHE_TTL", defaults.cache_ttl / DAY) * DAY,
             timeout=number("OFLBIB_HTTP_TIMEOUT", defaults.timeout) or defaults.timeout,
         )
