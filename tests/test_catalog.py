@@ -142,7 +142,7 @@ def test_cited_paper_follows_its_software_in_every_bibliography_but_not_the_list
     assert fedml.kind == "software" and fedml.cite_as.key == "he2020fedml"
     assert fedml.cite_as.arxiv == "2007.13518" and len(fedml.cite_as.authors) == 20
     bib = render(shipped_catalog, "bibtex")
-    assert re.search(r"@misc\{fedml,.*?\n}\n\n@misc\{he2020fedml,", bib, re.S)
+    assert re.search(r"@misc\{fedml,.*?\n}\n\n@unpublished\{he2020fedml,", bib, re.S)
     keys = [item["id"] for item in json.loads(render(shipped_catalog, "csljson"))]
     assert keys.index("he2020fedml") == keys.index("fedml") + 1
     assert "ID  - he2020fedml" in render(shipped_catalog, "ris")

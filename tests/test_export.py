@@ -14,6 +14,7 @@ from oflbib.exporters import build_files, render
 from oflbib.exporters.bibtex import entry_fields
 from oflbib.exporters.record import groups, to_record
 from oflbib.latex import latex_to_text
+from oflbib.text import clean_url
 from tests.conftest import FIXTURES, REPO
 from tests.consumers import compile_natbib, require, run_tool
 
@@ -42,8 +43,11 @@ def test_entry_types_and_fields(shipped_catalog):
     bamboo = library.entries_dict["thorpe2023bamboo"]
     assert bamboo.entry_type == "inproceedings"
     assert bamboo["title"].startswith("{Bamboo}: Making")
-    assert bamboo["booktitle"] == ("20th USENIX Symposium on Networked Systems Design and "
-                                   "Implementation (NSDI 23)")
+    assert bamboo["booktitle"] == ("USENIX Symposium on Networked Systems Design and "
+                                   "Implementation (NSDI 2023)")
+    # The list's link is the code, labelled as such; the paper's URL is its landing page.
+    assert bamboo["note"] == r"Code: \url{https://github.com/MachineLearningSystem/bamboo}"
+    assert "github" not in bamboo.fields_dict["url"].value
     assert bamboo["publisher"] == "USENIX Association" and bamboo["pages"] == "497--513"
     assert bamboo["author"].startswith("Thorpe, John and Zhao, Pengzhan")
     assert bamboo["keywords"] == "Training"
@@ -51,16 +55,25 @@ def test_entry_types_and_fields(shipped_catalog):
     assert lam.entry_type == "article"
     assert (lam["journal"], lam["volume"], lam["number"]) == (
         "IEEE Transactions on Computers", "71", "2")
-    assert lam["title"].startswith(r"{{\ensuremath{\lambda}}DNN}:")
+    assert lam["title"].startswith(r"{{$\lambda$}DNN}:")  # what Zotero reads as λ
     assert lam["doi"] == "10.1109/TC.2021.3054656"
+    # The DOI links the paper; BibTeX gives its link as url since IEEEtran prints no doi.
+    assert lam["url"] == "https://doi.org/10.1109/TC.2021.3054656"
     fate = library.entries_dict["fate"]
     assert fate.entry_type == "misc"
     assert fate["howpublished"] == r"\url{https://github.com/OpenFederatedLearning/FATE}"
     assert "url" not in fate.fields_dict  # printed once
-    assert "year" not in fate.fields_dict  # never invented
+    assert fate["year"] == "n.d."  # never invented, and no "FATE ()" in author-year
     fastmoe = library.entries_dict["he2021fastmoe"]
-    assert (fastmoe["eprint"], fastmoe["archiveprefix"]) == ("2103.13262", "arXiv")
+    assert fastmoe.entry_type == "unpublished"  # Zotero: a manuscript, not a document
+    assert (fastmoe["eprint"], fastmoe["archiveprefix"], fastmoe["eprinttype"]) == (
+        "2103.13262", "arXiv", "arxiv")
+    assert fastmoe["note"].startswith("arXiv:2103.13262. Code: ")  # plainnat shows it
+    assert fastmoe["url"] == "https://arxiv.org/abs/2103.13262"
     assert fastmoe["keywords"] == "Training, MoE"
+    swarm = library.entries_dict["ryabinin2023swarm"]
+    assert (swarm["series"], swarm["volume"]) == ("Proceedings of Machine Learning Research",
+                                                  "202")
 
 
 def test_jabref_groups_in_zotero_legacy_form(shipped_catalog):
@@ -79,12 +92,14 @@ def test_natbib_plainnat_compiles_without_warnings(tmp_path, shipped_catalog):
     keys = [e.key for _, e in shipped_catalog.ordered()]
     blg, log = compile_natbib(tmp_path, render(shipped_catalog, "bibtex"), keys)
     warnings = re.findall(r"^Warning--(.*)$", blg, re.M)
-    undated = {e.key for e in shipped_catalog.entries.values() if e.kind != "paper" and not e.year}
     # A paper still without authors is a catalog gap that `oflbib check` reports, not an
-    # exporter defect; an undated software or list entry is an accepted wart.
+    # exporter defect. A list has no author and no `key` (plainnat would print the key,
+    # its title, twice): it sorts first, the accepted price.
     authorless = {e.key for e in papers(shipped_catalog) if not e.authors}
+    lists = {e.key for e in shipped_catalog.entries.values() if e.kind == "list"}
     unexpected = [w for w in warnings
-                  if not (w.startswith("empty year in ") and w.split()[-1] in undated)
+                  if not (w.startswith("to sort, need author or key in ")
+                          and w.split()[-1] in lists)
                   and not (w.startswith("empty author in ") and w.split()[-1] in authorless)]
     assert unexpected == []
     assert "undefined" not in log.lower() or "Citation" not in log
@@ -179,7 +194,10 @@ def test_markdown_regenerates_the_list_and_imports_back(tmp_path, shipped_catalo
     again = load_catalog(tmp_path / "again")
 
     def shape(catalog):
-        return [(s.name, [(catalog.entries[lst.key].title, catalog.entries[lst.key].urls,
+        # The list's own links: the catalog may know a paper's landing page besides.
+        return [(s.name, [(catalog.entries[lst.key].title,
+                           [u for u in catalog.entries[lst.key].urls
+                            if not lst.seed or u in map(clean_url, lst.seed.urls)],
                            catalog.entries[lst.key].venue, catalog.entries[lst.key].year,
                            catalog.entries[lst.key].kind, catalog.entries[lst.key].protect)
                           for lst in s.listings]) for s in catalog.sections]
@@ -222,9 +240,9 @@ def counted_renders(monkeypatch, tmp_path):
     monkeypatch.setenv("OFLBIB_CACHE_DIR", str(tmp_path / "cache"))
     real, calls = exporters.render, []
 
-    def counting(catalog, fmt, sections=None):
+    def counting(catalog, fmt, sections=None, *options):
         calls.append(fmt)
-        return real(catalog, fmt, sections)
+        return real(catalog, fmt, sections, *options)
 
     monkeypatch.setattr(exporters, "render", counting)
     return calls
@@ -271,3 +289,62 @@ def test_damaged_or_misfiled_cached_outputs_are_ignored(catalog_copy, run, count
     for fmt in ("bibtex", "csljson"):
         assert run("--catalog", catalog_copy, "export", "-f", fmt).stdout == expected[fmt]
     assert len(counted_renders) == 6
+
+
+# ---- for LaTeX authors: only what a document cites, one entry to paste, which links -----
+
+def test_export_aux_writes_only_the_cited_entries_and_names_the_missing(tmp_path, run):
+    aux = tmp_path / "paper.aux"
+    aux.write_text("\\relax\n\\citation{thorpe2023bamboo}\n\\citation{he2021fastmoe,nosuch2020x}\n"
+                   "\\bibdata{refs}\n\\bibstyle{plainnat}\n", encoding="utf-8")
+    result = run("export", "--aux", aux)
+    assert result.exit_code == 1
+    entries = bibtexparser.parse_string(result.stdout).entries
+    assert [e.key for e in entries] == ["thorpe2023bamboo", "he2021fastmoe"]
+    assert "1 cited key(s) not in the catalog: nosuch2020x" in result.stderr
+    bcf = tmp_path / "paper.bcf"
+    bcf.write_text('<?xml version="1.0"?>\n<bcf:controlfile xmlns:bcf="https://sourceforge.net/'
+                   'projects/biblatex">\n<bcf:section number="0">\n<bcf:citekey order="1">'
+                   'fedml</bcf:citekey>\n</bcf:section>\n</bcf:controlfile>\n', encoding="utf-8")
+    result = run("export", "-f", "biblatex", "--aux", bcf)
+    assert result.exit_code == 0, result.stderr
+    assert [e.key for e in bibtexparser.parse_string(result.stdout).entries] == ["fedml"]
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello\n", encoding="utf-8")
+    result = run("export", "--aux", bad)
+    assert result.exit_code == 2 and "notes.txt: no \\citation" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csljson", "ris"])
+def test_show_prints_one_entry_to_paste(run, shipped_catalog, fmt):
+    result = run("show", "he2021fastmoe", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    if fmt == "csljson":
+        assert json.loads(result.stdout)["id"] == "he2021fastmoe"
+    elif fmt == "ris":
+        assert [r["id"] for r in rispy.loads(result.stdout)] == ["he2021fastmoe"]
+    else:
+        assert [e.key for e in bibtexparser.parse_string(result.stdout).entries] == [
+            "he2021fastmoe"]
+
+
+def test_urls_choose_a_papers_links(run):
+    def bamboo(urls):
+        text = run("export", "-s", "training", "--urls", urls).stdout
+        return bibtexparser.parse_string(text).entries_dict["thorpe2023bamboo"].fields_dict
+
+    both, paper, code, none = (bamboo(u) for u in ("both", "paper", "code", "none"))
+    assert both["url"].value == paper["url"].value == \
+        "https://www.usenix.org/conference/nsdi23/presentation/thorpe"
+    assert both["note"].value.startswith("Code: ") and code["note"].value == both["note"].value
+    assert "note" not in paper and "url" not in code and not {"url", "note"} & set(none)
+    fedml = bibtexparser.parse_string(run("export", "-s", "frameworks", "--urls", "none")
+                                      .stdout).entries_dict["fedml"]
+    assert "github.com" in fedml["howpublished"]  # software keeps its own link
+
+
+def test_check_flags_initials_only_authors_and_papers_without_locator(run):
+    result = run("check")
+    assert "gao2021chronus: initials only for P. Sun, Y. Wen, T. Zhang" in result.stderr + \
+        result.stdout
+    assert "unger2022unity: paper has no locator" in result.stderr + result.stdout

@@ -106,7 +106,8 @@ def check_bib_entry(entry, record: Record, flavour: str) -> None:
         same_url(unbraced(url.value), record.url)
     assert entry.get("eprint", None) is None or entry["eprint"] == record.arxiv
     year = entry.get("date" if flavour == "biblatex" else "year")
-    assert (year.value if year else None) == (str(record.year) if record.year else None)
+    undated = "n.d." if flavour == "bibtex" else None
+    assert (year.value if year else None) == (str(record.year) if record.year else undated)
     if record.sections:
         same(latex_to_text(entry["keywords"]), ", ".join(record.sections))
 
@@ -155,6 +156,10 @@ def test_bibtex_import_inverts_the_exporters(flavour, catalog):
         item.entry.sections = original.sections  # placing in sections is merge_bibtex's job
         (got_type, got), (want_type, want) = written(item.entry, flavour), \
             written(original, flavour)
+        if flavour == "bibtex" and original.kind != "paper" and original.arxiv:
+            # BibTeX has no type for software: a @misc with an eprint is read as the
+            # arXiv preprint it nearly always is, and written back as one.
+            continue
         assert got_type == want_type
         same_fields(got, want)
 

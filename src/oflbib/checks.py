@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from oflbib import keys
+from oflbib import keys, links
 from oflbib.importers.markdown import clean_title
 from oflbib.model import Catalog, Entry
 from oflbib.text import norm_title
@@ -47,6 +48,12 @@ def _split_names(entry: Entry) -> str | None:
     return None
 
 
+def _initials_only(given: str) -> bool:
+    """`J.`, `J. R.`, `JR`: a given name written as initials."""
+    return bool(given) and all(re.fullmatch(r"[A-Z]\.?|[A-Z]\.?-[A-Z]\.?", part)
+                               for part in given.split())
+
+
 def lint(catalog: Catalog) -> list[Finding]:
     findings: list[Finding] = []
     titles: dict[str, list[str]] = defaultdict(list)
@@ -81,6 +88,14 @@ def lint(catalog: Catalog) -> list[Finding]:
             findings.append(Finding(WARNING, entry.key,
                                     f"key does not follow the scheme (it would be "
                                     f"'{keys.base_key(entry)}'); `oflbib rekey {entry.key}`"))
+        if entry.kind == "paper" and not (entry.doi or entry.arxiv or any(
+                links.role(u) == links.PAPER for u in entry.urls)):
+            findings.append(Finding(WARNING, entry.key, "paper has no locator: no DOI, arXiv "
+                                    "id or landing page (its code link does not locate it)"))
+        initials = [a.display for a in entry.authors if not a.literal and _initials_only(a.given)]
+        if entry.kind == "paper" and initials:
+            findings.append(Finding(WARNING, entry.key, "initials only for "
+                                    + ", ".join(initials) + ": find the full given names"))
         if entry.kind == "paper" and entry.venue != "arXiv" and entry.venue and not entry.pages \
                 and entry.venue in VENUES:
             findings.append(Finding(WARNING, entry.key, "paper has no pages"))

@@ -26,6 +26,7 @@ SPECIALS = {
 # TeX ligatures that would turn data into other characters (-- into an en dash, `` into
 # a quote): an empty group between the two characters keeps them apart.
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=,)(?=,)")
+_ENSUREMATH = re.compile(r"^\\ensuremath\{(.*)\}$")
 _PLAIN = re.compile(r"^[A-Za-z0-9 .,:;!?()'\"/@*+=`\[\]-]*$")
 
 
@@ -43,6 +44,9 @@ def _char(char: str, keep_latin: bool) -> str:
     latex = unicode_to_latex(char, non_ascii_only=True, unknown_char_policy="keep")
     if latex == char:
         return char
+    # Math letters as `$\lambda$`, the form Zotero's BibTeX importer turns back into
+    # the letter (it reads pylatexenc's `\ensuremath{\lambda}` as "\ensuremathłambda").
+    latex = _ENSUREMATH.sub(r"$\1$", latex)
     latex = latex if latex.startswith("{") else "{" + latex + "}"
     # pylatexenc has lossy forms (Ű as \'{U}, ħ as \={h}, ﬀ as ff): print such a
     # character as itself rather than as another one.
@@ -58,7 +62,8 @@ def latex_text(text: str, keep_latin: bool = False) -> str:
     return _LIGATURE.sub("{}", text)
 
 
-def _needs_protection(word: str, protect: set[str]) -> bool:
+def needs_protection(word: str, protect: set[str]) -> bool:
+    """Whether a style that changes case must leave this word as it is."""
     core = word.strip(".,;:!?()[]\"'")
     if not core:
         return False
@@ -84,7 +89,7 @@ def latex_title(title: str, protect: list[str], keep_latin: bool = False) -> str
             out.append(_brace(word, keep_latin))
             continue
         # Hyphenated words are judged part by part: Multi-{GPU}, but Inter-Operator.
-        out.append("-".join(_brace(part, keep_latin) if _needs_protection(part, protected)
+        out.append("-".join(_brace(part, keep_latin) if needs_protection(part, protected)
                             else latex_text(part, keep_latin) for part in word.split("-")))
     return _LIGATURE.sub("{}", " ".join(out))
 

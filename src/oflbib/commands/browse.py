@@ -49,9 +49,19 @@ def list_command(ctx: click.Context, sections: tuple[str, ...], as_json: bool) -
 
 @click.command("show")
 @click.argument("key")
+@click.option("--format", "-f", "fmt",
+              type=click.Choice(["catalog", "bibtex", "biblatex", "csljson", "ris"]),
+              default="catalog", show_default=True,
+              help="catalog: every field with its provenance; the others: the entry as "
+              "that format writes it, to paste into a file.")
 @click.pass_context
-def show_command(ctx: click.Context, key: str) -> None:
-    """Show one entry: every field, where each fact came from, and the list's text."""
+def show_command(ctx: click.Context, key: str, fmt: str) -> None:
+    """Show one entry: every field, where each fact came from, and the list's text.
+
+    \b
+    oflbib show thorpe2023bamboo
+    oflbib show thorpe2023bamboo --format bibtex >> refs.bib
+    """
     from oflbib.catalog import codec
     from oflbib.catalog.yamlfiles import round_trip_yaml
     from oflbib.errors import OflbibError, Problem
@@ -65,6 +75,11 @@ def show_command(ctx: click.Context, key: str) -> None:
         close = difflib.get_close_matches(key, list(catalog.entries), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise OflbibError(Problem(f"no entry '{key}'{hint}", "KEY"))
+    if fmt != "catalog":
+        from oflbib.exporters import entry_text
+
+        click.echo(entry_text(entry, fmt), nl=False)
+        return
     data = codec.entry_to_data(entry)
     data["sections"] = entry.sections
     import io

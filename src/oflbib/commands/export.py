@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from oflbib.commands.common import Choice, catalog_dir, load, section_names, section_option
+from oflbib.exporters.record import DEFAULT_URLS, URL_CHOICES
 
 FORMAT_NAMES = ["bibtex", "biblatex", "csljson", "ris", "markdown"]
 
@@ -15,11 +16,19 @@ FORMAT_NAMES = ["bibtex", "biblatex", "csljson", "ris", "markdown"]
 @click.option("--format", "-f", "fmt", type=Choice(FORMAT_NAMES), default="bibtex",
               show_default=True, help="Output format.")
 @section_option
+@click.option("--urls", type=click.Choice(URL_CHOICES), default=DEFAULT_URLS,
+              show_default=True,
+              help="A paper's links: its landing page as URL (none when the DOI links it), "
+              "its code repository as a labelled 'Code:' note, both, or none. Software and "
+              "lists always keep their own link.")
+@click.option("--aux", "aux", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Only the entries a LaTeX document cites: its .aux (BibTeX) or .bcf "
+              "(biber).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE (atomically) instead of stdout.")
 @click.pass_context
-def export_command(ctx: click.Context, fmt: str, sections: tuple[str, ...],
-                   output: Path | None) -> None:
+def export_command(ctx: click.Context, fmt: str, sections: tuple[str, ...], urls: str,
+                   aux: Path | None, output: Path | None) -> None:
     """Write the bibliography, grouped by section in the list's order.
 
     \b
@@ -29,19 +38,27 @@ def export_command(ctx: click.Context, fmt: str, sections: tuple[str, ...],
     oflbib export --format ris > refs.ris         Zotero, EndNote, Mendeley
     oflbib export --format markdown               the reading list itself
     oflbib export -s training -s moe              only some sections
+    oflbib export --urls paper                    no code links, only papers' pages
+    oflbib export --aux paper.aux -o refs.bib     only what paper.tex cites
     """
     from oflbib.catalog import compiled
+
+    keys, missing = _cited(ctx, aux) if aux else (None, [])
 
     def produce() -> bytes:
         from oflbib.exporters import render
 
         catalog = load(ctx)
-        return render(catalog, fmt, section_names(catalog, sections)).encode("utf-8")
+        return render(catalog, fmt, section_names(catalog, sections), urls,
+                      keys).encode("utf-8")
 
     # An unchanged catalog exported again (a Makefile's case) is only hashed and copied.
-    data = compiled.rendered(catalog_dir(ctx), ("export", fmt, *sections), produce)
+    variant = ("export", fmt, f"urls={urls}", *sections,
+               *([f"keys={','.join(sorted(keys))}"] if keys is not None else []))
+    data = compiled.rendered(catalog_dir(ctx), variant, produce)
     if output is None:
         click.echo(data, nl=False)
+        _report_missing(ctx, aux, missing)
         return
     from oflbib import atomic
 
@@ -53,6 +70,27 @@ def export_command(ctx: click.Context, fmt: str, sections: tuple[str, ...],
                                  param_hint="'--output'")
     atomic.write_files({folder / output.name: data}, folder)
     click.echo(f"wrote {output}", err=True)
+    _report_missing(ctx, aux, missing)
+
+
+def _cited(ctx: click.Context, aux: Path) -> tuple[set[str], list[str]]:
+    """(the cited keys the catalog has, those it lacks) for an .aux or .bcf."""
+    from oflbib.citations import EVERYTHING, cited_keys
+
+    catalog = load(ctx)
+    wanted = cited_keys(aux)
+    known = catalog.keys_in_use()
+    if EVERYTHING in wanted:
+        return known, []
+    return {k for k in wanted if k in known}, [k for k in wanted if k not in known]
+
+
+def _report_missing(ctx: click.Context, aux: Path | None, missing: list[str]) -> None:
+    if missing:
+        click.echo(f"{aux}: {len(missing)} cited key(s) not in the catalog: "
+                   f"{', '.join(missing)} (`oflbib list` shows the keys; `oflbib add` adds a "
+                   "paper)", err=True)
+        ctx.exit(1)
 
 
 @click.command("build")

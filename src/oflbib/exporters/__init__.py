@@ -10,8 +10,8 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 
 from oflbib.catalog.store import collector_paused
-from oflbib.exporters.record import Group, groups
-from oflbib.model import Catalog
+from oflbib.exporters.record import DEFAULT_URLS, Group, groups, to_record
+from oflbib.model import Catalog, Entry
 
 FORMATS: dict[str, tuple[str, str, str]] = {
     "bibtex": ("oflbib.exporters.bibtex", "bibtex_chunks", ".bib"),
@@ -30,9 +30,12 @@ def writer_for(name: str) -> Callable[[list[Group]], Iterator[str]]:
 
 
 def chunks(catalog: Catalog, fmt: str, sections: list[str] | None = None,
-           every_listing: bool = False) -> Iterator[str]:
+           every_listing: bool = False, urls: str = DEFAULT_URLS,
+           keys: set[str] | None = None) -> Iterator[str]:
     """The catalog (or some sections) in one format, piece by piece: what a caller that
-    writes as it goes (`build`) holds is one entry's text, not the whole output's."""
+    writes as it goes (`build`) holds is one entry's text, not the whole output's.
+    `urls` picks a paper's links: paper, code, both or none (see `record.paper_links`);
+    `keys`, when given, the only entries written (those a document cites)."""
     with collector_paused():
         if fmt == "markdown":
             from oflbib.exporters.markdown import write_markdown
@@ -42,12 +45,35 @@ def chunks(catalog: Catalog, fmt: str, sections: list[str] | None = None,
             yield write_markdown(groups(catalog, sections, every_listing=True,
                                         as_listed=True), catalog)
             return
-        yield from writer_for(fmt)(groups(catalog, sections, every_listing))
+        grouped = groups(catalog, sections, every_listing, urls=urls)
+        if keys is not None:
+            grouped = [Group(g.section, [r for r in g.records if r.key in keys])
+                       for g in grouped]
+            grouped = [g for g in grouped if g.records]
+        yield from writer_for(fmt)(grouped)
 
 
-def render(catalog: Catalog, fmt: str, sections: list[str] | None = None) -> str:
+def render(catalog: Catalog, fmt: str, sections: list[str] | None = None,
+           urls: str = DEFAULT_URLS, keys: set[str] | None = None) -> str:
     """The catalog (or some sections) in one format, as text."""
-    return "".join(chunks(catalog, fmt, sections))
+    return "".join(chunks(catalog, fmt, sections, urls=urls, keys=keys))
+
+
+def entry_text(entry: Entry, fmt: str, urls: str = DEFAULT_URLS) -> str:
+    """One entry in one format, to paste into a file of that format."""
+    record = to_record(entry, urls)
+    if fmt in ("bibtex", "biblatex"):
+        from oflbib.exporters.bibtex import format_entry
+
+        return format_entry(record, fmt)
+    if fmt == "csljson":
+        import json
+
+        from oflbib.exporters.csljson import csl_item
+
+        return json.dumps(csl_item(record), ensure_ascii=False, indent=2) + "\n"
+    return "".join(writer_for(fmt)([Group(entry.sections[0] if entry.sections else "",
+                                          [record])]))
 
 
 class BuildFiles(Mapping[str, str]):

@@ -1,8 +1,17 @@
-"""BibTeX (natbib/plainnat, IEEEtran) and biblatex (biber) writers.
+r"""BibTeX (natbib/plainnat, IEEEtran) and biblatex (biber) writers.
 
 Both flavours share entry layout, escaping (`latex.py`) and section grouping; they differ
 where the tools differ: entry types for software, eprint spelling, dates, UTF-8.
 The BibTeX file ends with JabRef groups in the legacy form Zotero turns into collections.
+
+Locators, and why: an arXiv-only paper is `@unpublished` (Zotero imports it as a
+manuscript, not a web page or a "document") with `eprint` + `archivePrefix` (natbib,
+arXiv's own export) + `eprinttype` (biblatex, and the only spelling Zotero's importer
+reads), and in BibTeX a visible `note = {arXiv:ID}`, since plainnat and IEEEtran print
+no eprint. A paper's URL is its landing page, left out when the DOI links it (BibTeX
+still gives the doi.org link as `url`: IEEEtran prints no `doi`). Its code repository
+goes in `note` as "Code: \url{...}", never in `url`. An undated entry says
+`year = {n.d.}` in BibTeX, so author-year citations read "Google (n.d.)", not "Google ()".
 """
 
 from __future__ import annotations
@@ -10,10 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from oflbib import links
 from oflbib.latex import latex_text, latex_title
 from oflbib.exporters.record import (
     JOURNAL_ARTICLE, LIST, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, Group, Record,
 )
+
+NO_DATE = "n.d."
+CODE_LABEL = "Code: "
 from oflbib.model import Person
 from oflbib.text import visible
 
@@ -69,14 +82,22 @@ def entry_type(record: Record, flavour: str) -> str:
         return "inproceedings"
     if record.type == JOURNAL_ARTICLE:
         return "article"
+    if record.type == PREPRINT_PAPER:
+        return "unpublished"
     if flavour == BIBLATEX:
         if record.type == SOFTWARE:
             return "software"
         if record.type == LIST:
             return "online"
-        if record.type == PREPRINT_PAPER:
-            return "online"
     return "misc"
+
+
+def code_note(record: Record) -> str | None:
+    """The labelled place of a paper's code links."""
+    if not record.code_urls:
+        return None
+    links = ", ".join(r"\url{" + _url(u) + "}" for u in record.code_urls)
+    return CODE_LABEL + links
 
 
 def entry_fields(record: Record, flavour: str) -> list[tuple[str, str]]:
@@ -96,6 +117,8 @@ def entry_fields(record: Record, flavour: str) -> list[tuple[str, str]]:
     fields.append(("title", latex_title(record.title, record.protect, keep_latin)))
     if kind == "inproceedings":
         add("booktitle", record.container)
+        add("series", record.series)
+        add("volume", record.volume)
     elif kind == "article":
         add("journal", record.container)
         add("volume", record.volume)
@@ -103,7 +126,7 @@ def entry_fields(record: Record, flavour: str) -> list[tuple[str, str]]:
     if flavour == BIBLATEX:
         add("date", record.year)
     else:
-        add("year", record.year)
+        add("year", record.year or NO_DATE)
     if record.first_page:
         pages = [latex_text(p) for p in (record.first_page, record.last_page) if p]
         fields.append(("pages", "--".join(pages)))
@@ -123,15 +146,23 @@ def entry_fields(record: Record, flavour: str) -> list[tuple[str, str]]:
             add("eprintclass", record.arxiv_class)
         else:
             add("archiveprefix", "arXiv")
+            add("eprinttype", "arxiv")
             add("primaryclass", record.arxiv_class)
-    if record.url:
+    url = record.url
+    if flavour == BIBTEX and record.doi and not url:
+        url = links.doi_url(record.doi)  # IEEEtran prints no `doi`: its only locator
+    if url:
         if kind == "misc" and flavour == BIBTEX:
-            fields.append(("howpublished", r"\url{" + _url(record.url) + "}"))
+            fields.append(("howpublished", r"\url{" + _url(url) + "}"))
         else:
-            fields.append(("url", _url(record.url)))
-    if not record.authors:
-        # plainnat sorts and labels an author-less entry by `key`.
-        fields.append(("key", latex_text(record.title.split(":", 1)[0], keep_latin)))
+            fields.append(("url", _url(url)))
+    notes = [code_note(record)]
+    if kind == "unpublished" and flavour == BIBTEX:
+        notes.insert(0, f"arXiv:{record.arxiv}")  # what plainnat and IEEEtran show
+    if any(notes):
+        fields.append(("note", ". ".join(n for n in notes if n)))
+    # An author-less entry gets no `key`: plainnat prints `key` in the author's place,
+    # which for a list would be its title a second time.
     if record.sections:
         add("keywords", ", ".join(record.sections))
     # Keys of duplicates merged into this entry: biber cites it by any of them; BibTeX

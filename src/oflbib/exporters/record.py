@@ -9,9 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from oflbib import links
 from oflbib.model import Catalog, Entry, Listing, Person
 from oflbib.text import clean_url, visible
-from oflbib.venues import CONFERENCE, JOURNAL, PREPRINT, VENUES
+from oflbib.venues import CONFERENCE, JOURNAL, PREPRINT, VENUES, canonical_publisher
+
+# Which of a paper's links an export carries (`oflbib export --urls`). Software and
+# lists are always located by their own link, whatever the choice.
+URL_CHOICES = ("paper", "code", "both", "none")
+DEFAULT_URLS = "both"
 
 # Record.type values, format-neutral.
 PROCEEDINGS_PAPER = "proceedings-paper"
@@ -39,8 +45,14 @@ class Record:
     doi: str | None
     arxiv: str | None
     arxiv_class: str | None
+    # The locator link exported as the work's URL: a paper's landing page (none when
+    # its DOI already links it), a software's or list's own page.
     url: str | None
     urls: list[str]
+    # A paper's code repositories, exported in a labelled place ("Code: ..."), never
+    # as the paper's URL.
+    code_urls: list[str]
+    series: str | None
     sections: list[str]
     organisation: str | None
     venue_short: str | None
@@ -90,39 +102,62 @@ def _type_of(entry: Entry) -> str:
             PREPRINT: PREPRINT_PAPER}[venue.kind]
 
 
-def to_record(entry: Entry) -> Record:
+def paper_links(entry: Entry, urls: str = DEFAULT_URLS) -> tuple[str | None, list[str]]:
+    """(the paper's URL, its code links) as `urls` asks. The paper's URL is the first
+    landing page among its links, else its arXiv abstract page, none when the DOI links
+    the paper already; else a link of unknown kind."""
+    if entry.kind != "paper":
+        return (entry.urls[0] if entry.urls else None), []
+    pages = [links.landing_page(u) for u in entry.urls if links.role(u) == links.PAPER]
+    if entry.arxiv:
+        pages.append(links.arxiv_abs(entry.arxiv))
+    code = [u for u in entry.urls if links.role(u) == links.CODE]
+    paper = pages[0] if pages and not entry.doi else None
+    if not pages:  # a link of unknown kind: kept, as it may not be what the DOI links
+        paper = next((u for u in entry.urls if links.role(u) == links.OTHER), None)
+    return (paper if urls in ("paper", "both") else None,
+            code if urls in ("code", "both") else [])
+
+
+def to_record(entry: Entry, urls: str = DEFAULT_URLS) -> Record:
     venue = VENUES.get(entry.venue or "")
     kind = _type_of(entry)
     container = entry.container or (venue.container(entry.year) if venue else None)
-    publisher = entry.publisher or (venue.publisher_for(entry.year) if venue else None)
+    publisher = canonical_publisher(
+        entry.publisher or (venue.publisher_for(entry.year) if venue else None))
+    series = venue.series if venue and kind == PROCEEDINGS_PAPER else None
     if kind == PREPRINT_PAPER:
         container, publisher = None, "arXiv" if entry.arxiv else publisher
     authors = list(entry.authors)
     if not authors and entry.kind == "software" and entry.organisation:
         authors = [Person(literal=entry.organisation)]  # the organisation is the author
     first, last = split_pages(entry.pages)
+    url, code = paper_links(entry, urls)
     return Record(
         key=entry.key, type=kind, title=entry.title, protect=entry.protect, authors=authors,
         year=entry.year, container=container, publisher=publisher, volume=entry.volume,
         number=entry.number, first_page=first, last_page=last, doi=entry.doi,
         arxiv=entry.arxiv, arxiv_class=entry.arxiv_class,
-        url=entry.urls[0] if entry.urls else None, urls=list(entry.urls),
+        url=url, urls=list(entry.urls), code_urls=code, series=series,
         sections=list(entry.sections), organisation=entry.organisation,
         venue_short=venue.short if venue else entry.venue, entry=entry,
     )
 
 
-def _listed(catalog: Catalog, listing: Listing) -> Record:
-    """The record as this listing shows it: its own link when the list gave one."""
-    record = to_record(catalog.entries[listing.key])
-    if listing.seed:
-        own = [clean_url(u) for u in listing.seed.urls]
-        record.url = next((u for u in own if u in record.urls), record.url)
+def _listed(catalog: Catalog, listing: Listing, urls: str, as_listed: bool) -> Record:
+    """The record as this listing shows it; in the list itself (`as_listed`), with the
+    list's own link when it gave one."""
+    record = to_record(catalog.entries[listing.key], urls)
+    if as_listed:
+        own = [clean_url(u) for u in listing.seed.urls] if listing.seed else []
+        record.url = next((u for u in own if u in record.urls),
+                          record.urls[0] if record.urls else None)
     return record
 
 
 def groups(catalog: Catalog, sections: list[str] | None = None,
-           every_listing: bool = False, as_listed: bool = False) -> list[Group]:
+           every_listing: bool = False, as_listed: bool = False,
+           urls: str = DEFAULT_URLS) -> list[Group]:
     """Records grouped by section in list order. An entry listed in several sections
     appears once, under its first, unless `every_listing` (per-section files). Entries
     are where the catalog files them, and a paper a software entry asks to be cited by
@@ -135,17 +170,17 @@ def groups(catalog: Catalog, sections: list[str] | None = None,
             if wanted is None or section.name.casefold() in wanted:
                 records = []
                 for listing in section.listings if as_listed else filing[section.name]:
-                    records.append(_listed(catalog, listing))
-                    records.extend(_cited(records[-1].entry, not as_listed))
+                    records.append(_listed(catalog, listing, urls, as_listed))
+                    records.extend(_cited(records[-1].entry, not as_listed, urls))
                 out.append(Group(section.name, records))
         return out
     for section, entry in catalog.ordered(sections):
         if not out or out[-1].section != section.name:
             out.append(Group(section.name, []))
-        out[-1].records.append(to_record(entry))
-        out[-1].records.extend(_cited(entry, not as_listed))
+        out[-1].records.append(to_record(entry, urls))
+        out[-1].records.extend(_cited(entry, not as_listed, urls))
     return out
 
 
-def _cited(entry: Entry, wanted: bool) -> list[Record]:
-    return [to_record(entry.cite_as)] if wanted and entry.cite_as else []
+def _cited(entry: Entry, wanted: bool, urls: str) -> list[Record]:
+    return [to_record(entry.cite_as, urls)] if wanted and entry.cite_as else []

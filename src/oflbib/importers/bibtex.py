@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Callable
 from pathlib import Path
 
+from oflbib import links
 from oflbib.catalog import codec, schema
 from oflbib.errors import Problem
 from oflbib.importers import bibparse
@@ -34,17 +35,19 @@ from oflbib.venues import VENUES, lookup_venue
 _KNOWN = {"author", "title", "booktitle", "journal", "journaltitle", "year", "date", "pages",
           "publisher", "organization", "volume", "number", "issue", "doi", "eprint",
           "archiveprefix", "eprinttype", "primaryclass", "eprintclass", "url", "howpublished",
-          "keywords", "key", "ids"}
+          "keywords", "key", "ids", "note", "series"}
 # bibtex type -> (kind, the record type the exporter writes it for)
 _TYPES = {"inproceedings": ("paper", PROCEEDINGS_PAPER),
           "conference": ("paper", PROCEEDINGS_PAPER), "article": ("paper", JOURNAL_ARTICLE),
-          "misc": ("paper", None), "software": ("software", None), "online": ("list", None),
+          "misc": ("paper", None), "unpublished": ("paper", None),
+          "software": ("software", None), "online": ("list", None),
           "www": ("list", None)}
 # model fact -> the fields it is read from, for provenance (`file.bib:line`)
 _SOURCES = {"title": ("title",), "authors": ("author",), "year": ("year", "date"),
             "venue": ("booktitle", "journaltitle", "journal"), "pages": ("pages",),
             "publisher": ("publisher",), "doi": ("doi",), "arxiv": ("eprint",)}
 _URL_COMMAND = re.compile(r"^\\url\{(.*)\}$", re.S)
+_URL_IN_TEXT = re.compile(r"\\url\{([^{}]*)\}")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _ARXIV_PREFIX = re.compile(r"^arxiv:\s*", re.I)
 _AND = re.compile(r"[{}]|\s+and\s+", re.I)
@@ -149,6 +152,13 @@ def _convert(block, path: str, stats: BibFile) -> BibEntry:
                  if k.strip() and k.strip() != entry.key]
     if kind == "list" and entry.arxiv:  # @online with an eprint is an arXiv paper
         entry.kind = "paper"
+    if entry.doi:  # the DOI's own link (the BibTeX exporter's url for IEEEtran) is no news
+        entry.urls = [u for u in entry.urls if u.lower() != links.doi_url(entry.doi).lower()]
+    located = [u for u in entry.urls if u in _urls(fields, with_note=False)]
+    if source_type == "misc" and located and not any(
+            n in fields for n in ("booktitle", "journal", "journaltitle")) \
+            and all(links.role(u) == links.CODE for u in located):
+        entry.kind = "software"  # a @misc located by its code repository
     if entry.kind == "software" and not entry.organisation and len(entry.authors) == 1 \
             and entry.authors[0].literal:  # the exporter's author for an organisation
         entry.organisation, entry.authors = entry.authors[0].literal, []
@@ -251,8 +261,13 @@ def _arxiv(fields: dict) -> str | None:
     return eprint
 
 
-def _urls(fields: dict) -> list[str]:
+def _urls(fields: dict, with_note: bool = True) -> list[str]:
+    """The entry's links: `url`, a `howpublished` URL, and the code links the exporters
+    label in `note` ("Code: \\url{...}")."""
     urls = []
+    if "note" in fields and with_note:
+        code = str(fields["note"].value).partition("Code: ")[2]
+        urls += [u.strip() for u in _URL_IN_TEXT.findall(code)]
     for name in ("url", "howpublished"):
         if name not in fields:
             continue
@@ -275,8 +290,8 @@ def _place(entry: Entry, container: str | None, wanted_type: str | None) -> None
     if container:
         entry.container = container
         for venue in VENUES.values():
-            names = {venue.name, *(e.name for e in venue.editions.values())}
-            if container in names or lookup_venue(container) is venue:
+            if container in (venue.name, venue.container(entry.year)) \
+                    or lookup_venue(container) is venue:
                 entry.venue = venue.id
                 if container == venue.container(entry.year):
                     entry.container = None  # the table gives exactly this name
