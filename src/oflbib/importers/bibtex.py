@@ -162,7 +162,8 @@ def _convert(block, path: str, stats: BibFile) -> BibEntry:
     if entry.kind == "software" and not entry.organisation and len(entry.authors) == 1 \
             and entry.authors[0].literal:  # the exporter's author for an organisation
         entry.organisation, entry.authors = entry.authors[0].literal, []
-    _place(entry, text("booktitle") or text("journaltitle") or text("journal"), wanted_type)
+    _place(entry, text("booktitle") or text("journaltitle") or text("journal"), wanted_type,
+           text("series"))
     entry.protect = _protected(raw_title, title)
     entry.provenance = {
         fact: Provenance(source=f"{Path(path).name}:{at(next(n for n in names if n in fields))}",
@@ -283,15 +284,18 @@ def _urls(fields: dict, with_note: bool = True) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def _place(entry: Entry, container: str | None, wanted_type: str | None) -> None:
+def _place(entry: Entry, container: str | None, wanted_type: str | None,
+           series: str | None = None) -> None:
     """Venue, container, entry type and publisher such that the exporter writes them back
-    as they were: the venue of the table that the name is a name or tag of, and the name
-    itself as container unless it is the one the table gives for that year."""
+    as they were: the venue of the table that the name is a name or tag of (or whose book
+    series it names), and the name itself as container unless it is the one the table
+    gives for that year."""
     if container:
         entry.container = container
         for venue in VENUES.values():
             if container in (venue.name, venue.container(entry.year)) \
-                    or lookup_venue(container) is venue:
+                    or lookup_venue(container) is venue \
+                    or (series is not None and series == venue.series):
                 entry.venue = venue.id
                 if container == venue.container(entry.year):
                     entry.container = None  # the table gives exactly this name
