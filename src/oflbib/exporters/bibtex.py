@@ -82,7 +82,7 @@ def entry_type(record: Record, flavour: str) -> str:
         return "inproceedings"
     if record.type == JOURNAL_ARTICLE:
         return "article"
-    if record.type == PREPRINT_PAPER:
+    if record.type == PREPRINT_PAPER and record.arxiv:  # an arXiv id says what it is
         return "unpublished"
     if flavour == BIBLATEX:
         if record.type == SOFTWARE:
