@@ -16,7 +16,7 @@ FORMAT_NAMES = ["bibtex", "biblatex", "csljson", "ris", "markdown"]
 @click.option("--format", "-f", "fmt", type=Choice(FORMAT_NAMES), default="bibtex",
               show_default=True, help="Output format.")
 @section_option
-@click.option("--urls", type=click.Choice(URL_CHOICES), default=DEFAULT_URLS,
+@click.option("--urls", type=Choice(URL_CHOICES), default=DEFAULT_URLS,
               show_default=True,
               help="A paper's links: its landing page as URL (none when the DOI links it), "
               "its code repository as a labelled 'Code:' note, both, or none. Software and "
