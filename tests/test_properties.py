@@ -13,6 +13,7 @@ invisible format characters dropped, and whitespace runs folded.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -156,15 +157,18 @@ def test_bibtex_import_inverts_the_exporters(flavour, catalog):
         item.entry.sections = original.sections  # placing in sections is merge_bibtex's job
         (got_type, got), (want_type, want) = written(item.entry, flavour), \
             written(original, flavour)
-        if flavour == "bibtex" and original.kind != "paper" and original.arxiv:
-            # BibTeX has no type for software: a @misc with an eprint is read as the
-            # arXiv preprint it nearly always is, and written back as one.
+        if original.kind != "paper" and original.arxiv:
+            # Neither flavour types a list or software that has an arXiv id: the entry
+            # with an eprint is read as the arXiv preprint it nearly always is.
             continue
         assert got_type == want_type
         same_fields(got, want)
 
 
 # ---- CSL-JSON --------------------------------------------------------------------------
+
+NOCASE = re.compile(r'<span class="nocase">|</span>')
+
 
 @lru_cache(maxsize=1)
 def csl_validator():
@@ -188,11 +192,12 @@ def test_csljson_reads_back_unchanged_and_valid(catalog):
     expected = records(catalog)
     assert [item["id"] for item in items] == [r.key for r in expected]
     for item, record in zip(items, expected):
-        same(item["title"], record.title)
+        # oflbib's own markup: `nocase` spans around the words whose case is kept.
+        same(NOCASE.sub("", item["title"]), record.title)
         assert len(item.get("author", [])) == len(record.authors)
         for name, person in zip(item.get("author", []), record.authors):
             same_csl_name(name, person)
-        same(item.get("container-title"), record.container)
+        same(NOCASE.sub("", item.get("container-title", "")), record.container)
         if record.type != "software":
             same(item.get("publisher"), record.publisher)
         same(item.get("URL"), record.url)
