@@ -296,3 +296,25 @@ def test_nothing_found_is_asked_again_sooner_than_a_record(replay, timing, tmp_p
     engine.run(wants)
     assert [s.param("q") for s in replay.seen if s.path == SEARCH][:1] == ["OSDI 2020"]
     assert "NSDI 2023" not in [s.param("q") for s in replay.seen]
+
+
+def test_sources_that_disagree_keep_nothing(replay, timing) -> None:
+    from oflbib.resolvers.engine import Found, _pool
+
+    source = dblp_source(replay, timing)
+    kungfu, near = source.record(OSDI20[0]), source.record(NEAR)
+    found = Found(records={"dblp": kungfu, "crossref": near})
+    _pool(found)
+    assert found.records == {} and len(found.notes) == 2
+    corr = source.record(CORR)
+    found = Found(records={"dblp": kungfu, "arxiv": corr, "crossref": near})
+    _pool(found)  # two sources agree: the third is the odd one out
+    assert set(found.records) == {"dblp", "arxiv"}
+
+
+def test_a_usenix_talk_link_gives_venue_and_year() -> None:
+    from oflbib.model import Entry
+
+    entry = Entry("k", "paper", "KungFu",
+                  urls=["https://www.usenix.org/conference/osdi20/presentation/mai"])
+    assert Want.of(entry).query == Query("KungFu", 2020, venue="OSDI")

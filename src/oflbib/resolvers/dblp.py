@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -64,6 +65,7 @@ def venue_query(venue: str) -> str | None:
     return DBLP_VENUE_NAMES.get(venue, venue)
 
 
+@lru_cache(maxsize=4096)  # a proceedings' records all name the same venue
 def venue_of(text: str | None) -> str | None:
     """The venue table's id for dblp's venue text (`NSDI`, `ASPLOS (2)`, `USENIX ATC`)."""
     if not text:
@@ -285,13 +287,13 @@ class DblpSource:
 
     @staticmethod
     def name_question(query: Query, *, bare: bool = True) -> str | None:
-        """The question for a system name, with the year when known: for a bare name
-        (`[KungFu]`), or (not `bare`) any title's name, to find the published version of
-        a preprint titled otherwise."""
+        """The question for a system name: for a bare name (`[KungFu]`), or (not `bare`)
+        any title's name, to find the published version of a preprint titled otherwise.
+        The name alone: the matcher wants the venue and year or the authors to agree."""
         name, rest = split_name(query.title)
         if not name or (bare and rest) or len(comparable_title(name)) < MIN_NAME:
             return None
-        return " ".join([comparable_title(name)] + ([str(query.year)] if query.year else []))
+        return comparable_title(name)
 
     def ask(self, questions: Sequence[str]) -> dict[str, list[Raw]]:
         """Every record dblp finds for each question (words, all of which must match)."""

@@ -27,7 +27,7 @@ from oflbib.resolvers.cache import ResponseCache
 from oflbib.resolvers.manners import Timing
 from oflbib.resolvers.matching import (
     AMBIGUOUS, MATCHED, MatchResult, Query, choose, comparable_title, family_names,
-    plausibly_same_title,
+    plausibly_same_title, same_paper,
 )
 from oflbib.venues import VenueTag, parse_venue_tag
 
@@ -59,6 +59,20 @@ def _as_listed(entry: Entry, learnt: set[str], tag: VenueTag | None) -> Query:
                  (tag.year if tag else None) if "year" in learnt else query.year,
                  () if "authors" in learnt else query.authors,
                  (tag.venue if tag else None) if "venue" in learnt else query.venue)
+
+
+def _with_talk(query: Query, urls: Sequence[str]) -> Query:
+    """A USENIX presentation link says the venue and the year: what the list's line left
+    out of them is taken from it."""
+    from oflbib.venues import lookup_venue
+
+    for url in urls:
+        talk = identifiers.usenix_talk(url)
+        venue = lookup_venue(talk[0]) if talk else None
+        if talk and venue:
+            return Query(query.title, query.year or talk[1], query.authors,
+                         query.venue or venue.id)
+    return query
 
 
 @dataclass(frozen=True)
@@ -103,7 +117,8 @@ class Want:
         for kind, value in (given or {}).items():
             ids[kind] = value
             own.add(kind)
-        return cls(entry.key, _as_listed(entry, learnt, tag), ids, frozenset(own))
+        return cls(entry.key, _with_talk(_as_listed(entry, learnt, tag), entry.urls), ids,
+                   frozenset(own))
 
     def origin(self, kind: str) -> str | None:
         """Where the id of `kind` came from, when the record it names must fit the entry's
@@ -211,6 +226,24 @@ def preferred_record(found: Found) -> Record | None:
     return next(iter(ranked_records(found)), None)
 
 
+def _pool(found: Found) -> None:
+    """The sources' choices, pooled: a record the others do not bear out (another paper
+    than theirs) is dropped. When no choice is borne out by more sources than any other,
+    none is kept: a wrong identifier is worse than a missing one."""
+    records = ranked_records(found)
+    if len(records) < 2:
+        return
+    support = {id(r): sum(same_paper(r, other) for other in records) for r in records}
+    best = max(support.values())
+    leaders = [r for r in records if support[id(r)] == best]
+    kept = [r for r in records if all(same_paper(r, leader) for leader in leaders)]
+    for name, record in list(found.records.items()):
+        if record not in kept:
+            del found.records[name]
+            found.notes.append(f"{name}'s record '{record.title}' ({record.url}) is "
+                               "not the paper the other sources found: ignored")
+
+
 class Engine:
     def __init__(self, sources: Sequence[Source], cache: ResponseCache, timing: Timing, *,
                  offline: bool = False, progress: Progress | None = None) -> None:
@@ -223,11 +256,18 @@ class Engine:
 
     def run(self, wants: Sequence[Want]) -> dict[str, Found]:
         found = {want.key: Found() for want in wants}
-        for first in (True, False):
-            self._side_by_side([partial(self._source_pass, source, wants, found, first)
-                                for source in self.sources])
+        self._side_by_side([partial(self._source_pass, source, wants, found, None)
+                            for source in self.sources])
+        # Pass 2 reads what pass 1 found as it stood when pass 1 ended, never what another
+        # source's pass 2 is writing: the questions must not depend on which thread ran first.
+        known = {key: dataclasses.replace(f, records=dict(f.records), errors=dict(f.errors),
+                                          searched=dict(f.searched))
+                 for key, f in found.items()}
+        self._side_by_side([partial(self._source_pass, source, wants, found, known)
+                            for source in self.sources])
         for want in wants:
-            if not want.ids and not want.searchable:
+            _pool(found[want.key])
+            if not found[want.key].records and not want.ids and not want.searchable:
                 found[want.key].notes.append(
                     "the title is only a name: add the paper's DOI or arXiv id to resolve it")
         return found
@@ -251,10 +291,11 @@ class Engine:
     # ---- one source's share of a pass ---------------------------------------------------
 
     def _source_pass(self, source: Source, wants: Sequence[Want], found: dict[str, Found],
-                     first: bool) -> None:
+                     known: dict[str, Found] | None) -> None:
+        """Pass 1 (`known` None) or pass 2 (`known`: what pass 1 found) of one source."""
         kind = source.id_kind
         lookups: dict[str, tuple[str, str | None]] = {}  # key -> (id, Want.origin)
-        if first:
+        if known is None:
             lookups = {w.key: (w.ids[kind], w.origin(kind)) for w in wants if kind in w.ids}
             if hasattr(source, "ask"):
                 # One question per venue-year of the list (`NSDI 2023`): its answer holds
@@ -269,10 +310,10 @@ class Engine:
             searches = [(w.key, w.query) for w in wants if not w.ids and w.searchable
                         and source.name not in found[w.key].records]
         else:
-            pending = [w for w in wants if source.name not in found[w.key].records
-                       and source.name not in found[w.key].errors]
+            pending = [w for w in wants if source.name not in known[w.key].records
+                       and source.name not in known[w.key].errors]
             for want in pending:
-                learnt = self._learnt_id(found[want.key], kind)
+                learnt = self._learnt_id(known[want.key], kind)
                 if learnt and learnt != want.ids.get(kind):
                     # Not checked against the title: it comes from a record accepted for the
                     # entry, and a preprint and its publication may be titled differently.
@@ -280,34 +321,36 @@ class Engine:
             if source.role == PUBLISHED:
                 # A version of record another source already gave needs no second search.
                 pending = [w for w in pending if not any(
-                    r.role == PUBLISHED for r in found[w.key].records.values())]
+                    r.role == PUBLISHED for r in known[w.key].records.values())]
             if hasattr(source, "ask"):
-                # A preprint titled otherwise than its publication: ask by its system name.
-                named = [w for w in wants if found[w.key].records and source.name not in
-                         found[w.key].errors and not any(
-                             r.role == PUBLISHED for r in found[w.key].records.values())]
+                # No version of record yet (a preprint titled otherwise than its
+                # publication, a title with a typo that a words search cannot find): ask
+                # by the system name.
+                named = [w for w in wants if source.name not in known[w.key].errors
+                         and not any(r.role == PUBLISHED for r in known[w.key].records.values())]
                 self._take_questions(
                     source, named, found, lambda q: source.name_question(  # type: ignore
-                        q, bare=False), best=True)
+                        q, bare=False), known=known)
                 pending = [w for w in pending if source.name not in found[w.key].records]
-            searches = [(w.key, self._best_query(w, found[w.key])) for w in pending
+            searches = [(w.key, self._best_query(w, known[w.key])) for w in pending
                         if w.key not in lookups]
             # Searched again only by a title the first search did not use (another source's
             # record gave the published or the preprint's title).
             searches = [(key, query) for key, query in searches if searchable(query)
-                        and found[key].searched.get(source.name) != comparable_title(query.title)]
+                        and known[key].searched.get(source.name) != comparable_title(query.title)]
         self.progress.planned(len(lookups) + len(searches))
         self._take_lookups(source, {w.key: w for w in wants}, lookups, found)
         self._take_searches(source, searches, found)
 
     def _take_questions(self, source: Source, wants: Sequence[Want], found: dict[str, Found],
-                        question_of: Callable[[Query], str | None], best: bool = False) -> None:
+                        question_of: Callable[[Query], str | None],
+                        known: dict[str, Found] | None = None) -> None:
         """Free questions to a source that answers them (dblp): each want's question, asked
         once however many wants share it, its candidates scored for every one of them
-        (by what the sources found so far, if `best`)."""
+        (by what the sources found in pass 1, when `known`)."""
         groups: dict[str, list[tuple[Want, Query]]] = {}
         for want in wants:
-            query = self._best_query(want, found[want.key]) if best else want.query
+            query = self._best_query(want, known[want.key]) if known else want.query
             question = question_of(query)
             if question:
                 groups.setdefault(question, []).append((want, query))
@@ -441,6 +484,6 @@ class Engine:
 
     def _store(self, source: Source, kind: str, question: str, value: Any) -> None:
         self.cache.put(source, kind, question, value)
-        if kind in ("title", "query"):  # candidates answer later lookups by their id too
+        if kind == "title":  # candidates answer later lookups by their id too
             for raw in value:
                 self.cache.put(source, "id", source.identifier_of(raw), raw)

@@ -66,6 +66,22 @@ def dblp_in_url(url: str) -> str | None:
     return match.group(1) if match else None
 
 
+_USENIX_TALK = re.compile(r"^/conference/(?P<venue>[a-z]+?)(?P<yy>\d{2})/presentation/")
+
+
+def usenix_talk(url: str) -> tuple[str, int] | None:
+    """(venue name, year) of a USENIX presentation page
+    (`https://www.usenix.org/conference/nsdi23/presentation/thorpe`). The page's last part
+    names the first author, but not always by the family name alone (`wangyuke`)."""
+    parts = urlsplit(url)
+    if parts.hostname not in ("www.usenix.org", "usenix.org"):
+        return None
+    match = _USENIX_TALK.match(parts.path)
+    if not match:
+        return None
+    return match.group("venue"), 2000 + int(match.group("yy"))
+
+
 # Identifier kind -> how to read it from a link.
 IN_URL = {"doi": doi_in_url, "arxiv": arxiv_in_url, "dblp": dblp_in_url}
 

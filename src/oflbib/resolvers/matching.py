@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ PREPRINT_TYPES = {"preprint", "posted-content"}
 MATCHED, AMBIGUOUS, NOT_FOUND = "matched", "ambiguous", "not found"
 
 
+@lru_cache(maxsize=2**16)  # a proceedings' candidates are compared with many titles
 def comparable_title(title: str) -> str:
     """Lower-case words only: markup (`<i>`), braces, accents and punctuation dropped."""
     text = markup_to_text(title).replace("{", "").replace("}", "")
@@ -56,6 +58,7 @@ NAME_AT_VENUE = 0.93
 PREFIX_EVIDENCE = 0.92  # what the beginning of a truncated title weighs at most
 
 
+@lru_cache(maxsize=2**16)
 def split_name(title: str) -> tuple[str | None, str]:
     """(`KungFu`, `Making Training ... Adaptive`) from a title with a name before a colon
     (or a spaced dash); a title of one or two words is a name only (`[KungFu]`)."""
@@ -89,8 +92,10 @@ def names_the_paper(query: Query, record: Record) -> bool:
 def _shared_authors(query: Query, record: Record) -> float | None:
     """The share of the shorter author list the other one has too (None: not comparable)."""
     ours = {name for name in query.authors if name}
+    if not ours:
+        return None
     theirs = {name for name in family_names(record.authors) if name}
-    if not ours or not theirs:  # names that fold to nothing (CJK, Cyrillic) cannot be compared
+    if not theirs:  # names that fold to nothing (CJK, Cyrillic) cannot be compared
         return None
     return len(ours & theirs) / min(len(ours), len(theirs))
 
@@ -128,7 +133,10 @@ def plausibly_same_title(listed: str, found: str) -> bool:
 def family_names(people: Sequence[Person]) -> list[str]:
     """Comparable family names; an institution counts by the last word of its name."""
     names = (p.family or (p.literal.split() or [""])[-1] for p in people)
-    return [folded for folded in map(ascii_fold, names) if folded]
+    return [folded for folded in map(_folded, names) if folded]
+
+
+_folded = lru_cache(maxsize=2**16)(ascii_fold)  # the same names come back with every title
 
 
 @dataclass(frozen=True)
@@ -198,11 +206,26 @@ def _same_work(a: Record, b: Record) -> bool:
                 and shared is not None and shared >= 0.5)
 
 
+def same_paper(a: Record, b: Record) -> bool:
+    """Do two sources' accepted records describe one paper? They do when they share an
+    identifier, or are titled alike, or are one work (a preprint and its publication);
+    two different DOIs on two versions of record are two papers."""
+    for kind in ("doi", "arxiv", "dblp"):
+        mine, theirs = a.identifier(kind), b.identifier(kind)
+        if mine and theirs:
+            if mine.casefold() == theirs.casefold():
+                return True
+            if kind == "doi" and not _is_preprint(a) and not _is_preprint(b):
+                return False
+    return title_similarity(a.title, b.title) >= 0.9 or _same_work(a, b)
+
+
 def _accepted(best: Scored, scored: Sequence[Scored]) -> bool:
-    rivals = [s for s in scored if s is not best and not _same_work(s.record, best.record)]
-    runner_up = max((s.score for s in rivals), default=0.0)
-    return best.score >= ACCEPT and best.title_similarity >= TITLE_FLOOR \
-        and best.score - runner_up >= LEAD
+    if best.score < ACCEPT or best.title_similarity < TITLE_FLOOR:
+        return False
+    # Only a candidate within LEAD of the best can be a rival that matters.
+    close = [s for s in scored if s is not best and best.score - s.score < LEAD]
+    return all(_same_work(s.record, best.record) for s in close)
 
 
 def choose(query: Query, records: Sequence[Record]) -> MatchResult:
