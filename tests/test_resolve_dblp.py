@@ -318,3 +318,19 @@ def test_a_usenix_talk_link_gives_venue_and_year() -> None:
     entry = Entry("k", "paper", "KungFu",
                   urls=["https://www.usenix.org/conference/osdi20/presentation/mai"])
     assert Want.of(entry).query == Query("KungFu", 2020, venue="OSDI")
+
+
+def test_a_bare_name_in_the_list_is_resolved_and_shown_as_a_correction(
+        replay, resolve_env, catalog_root) -> None:
+    from tests.resolve_support import small_corpus
+
+    corpus = small_corpus()
+    corpus.dblp = OSDI20 + [NEAR, CORR]
+    corpus.serve(replay)
+    assert oflbib(catalog_root, "resolve", "-q").exit_code == 0
+    entry = next(e for e in load(catalog_root).entries.values() if e.title == KUNGFU)
+    assert entry.seed is not None and entry.seed.title == "KungFu"  # the list's text kept
+    assert entry.provenance["title"].via == "dblp"
+    assert entry.provenance["title"].note == "the list says 'KungFu'; corrected from dblp"
+    shown = oflbib(catalog_root, "check", "--seed").output
+    assert "KungFu" in shown and "rec/conf/osdi/MaiLWK20" in shown
