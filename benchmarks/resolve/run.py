@@ -32,8 +32,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # `tests.replay_server`: the services' stand-in, shared with tests
 
 from benchmarks.resolve import sim  # noqa: E402
-from oflbib.catalog.store import load_catalog, save_catalog  # noqa: E402
-from oflbib.importers.markdown import merge_into, read_markdown  # noqa: E402
+from tests.resolve_support import make_catalog  # noqa: E402
+from oflbib.catalog.store import load_catalog  # noqa: E402
 from oflbib.model import Catalog, Entry  # noqa: E402
 from oflbib.resolvers.matching import family_names  # noqa: E402
 from oflbib.text import norm_title  # noqa: E402
@@ -150,16 +150,6 @@ def sloppy_list(papers: list[tuple[str, Entry]], seed: int = 11) -> tuple[str, d
                                               sloppy_tag(entry, n)))
 
 
-def imported(markdown: str, root: Path) -> Path:
-    """A catalog folder imported from a list, as `oflbib import markdown` makes it."""
-    source = root.parent / f"{root.name}.md"
-    source.write_text(markdown, encoding="utf-8")
-    catalog = Catalog()
-    merge_into(catalog, read_markdown(source))
-    save_catalog(catalog, root)
-    return root
-
-
 # ---- accuracy --------------------------------------------------------------------------
 
 def _value(entry: Entry, field: str) -> object:
@@ -262,7 +252,7 @@ def main() -> int:
         shipped = args.catalog.resolve() == (REPO / "catalog").resolve()
         for name, (markdown, keys) in (("seed", seed_list(truth, papers, shipped)),
                                        ("sloppy", sloppy_list(papers))):
-            root = imported(markdown, work / name)
+            root = make_catalog(work / name, markdown)
             for run in ("cold", "warm"):
                 results[f"{name} list, {run}"] = run_resolve(root, work / f"cache-{name}",
                                                              simulation, delays)

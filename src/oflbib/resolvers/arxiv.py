@@ -17,8 +17,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from oflbib.model import Person
-from oflbib.resolvers.base import MAX_TEXT, PREPRINT, Fields, Raw, Record
+from oflbib.resolvers.base import MAX_TEXT, PREPRINT, Fields, Raw, Record, person_from_name
 from oflbib.resolvers.bounds import BoundedClient, BrokenAnswer
 from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
@@ -33,20 +32,7 @@ ARXIV_DELAY = 3.0  # arXiv's terms of use: no more than one request every three 
 CANDIDATES_PER_TITLE = 5
 CANDIDATE_FLOOR = 0.5  # a result this unlike a title was found for another title of the batch
 
-_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la",
-              "dos", "das", "ter", "ten"}
 _TOTAL_RESULTS = re.compile(rb"<opensearch:totalResults[^>]*>\s*(\d{1,18})\b")
-
-
-def person_from_name(name: str) -> Person:
-    """arXiv gives `Given Family`; lower-case particles belong to the family name."""
-    words = fold_space(name).split()
-    if len(words) < 2:
-        return Person(literal=" ".join(words))
-    start = len(words) - 1
-    while start > 1 and words[start - 1] in _PARTICLES:
-        start -= 1
-    return Person(family=" ".join(words[start:]), given=" ".join(words[:start]))
 
 
 def raw_from_result(result: Any) -> Raw:

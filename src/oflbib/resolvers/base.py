@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from oflbib.model import Person
-from oflbib.text import visible
+from oflbib.text import fold_space, visible
 
 if TYPE_CHECKING:
     from oflbib.resolvers.manners import Limiter
@@ -111,6 +111,22 @@ class Fields:
             self.refuse(name, value, "is not a list")
             return []
         return value
+
+
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la",
+              "dos", "das", "ter", "ten"}
+
+
+def person_from_name(name: str) -> Person:
+    """`Given Family`, as arXiv and dblp give names; lower-case particles belong to the
+    family name."""
+    words = fold_space(name).split()
+    if len(words) < 2:
+        return Person(literal=" ".join(words))
+    start = len(words) - 1
+    while start > 1 and words[start - 1] in _PARTICLES:
+        start -= 1
+    return Person(family=" ".join(words[start:]), given=" ".join(words[:start]))
 
 
 class SourceError(Exception):

@@ -22,7 +22,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from oflbib.model import Person
-from oflbib.resolvers.base import PREPRINT, PUBLISHED, Fields, Raw, Record, normal_pages
+from oflbib.resolvers.base import (
+    PREPRINT, PUBLISHED, Fields, Raw, Record, normal_pages, person_from_name,
+)
 from oflbib.resolvers.bounds import BoundedClient, BrokenAnswer, parse_json
 from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
@@ -54,8 +56,6 @@ _DBLP_VENUE_IDS = {name.casefold(): venue for venue, name in DBLP_VENUE_NAMES.it
 
 CORR = "CoRR"
 _HOMONYM = re.compile(r"\s+\d{4}$")
-_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la",
-              "dos", "das", "ter", "ten"}
 
 
 def venue_query(venue: str) -> str | None:
@@ -89,15 +89,9 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def person_from_name(name: str) -> Person:
+def person_from_homonym(name: str) -> Person:
     """dblp gives `Given Family`, with a homonym number (`Wei Wang 0001`) to drop."""
-    words = _HOMONYM.sub("", fold_space(html.unescape(name))).split()
-    if len(words) < 2:
-        return Person(literal=" ".join(words))
-    start = len(words) - 1
-    while start > 1 and words[start - 1] in _PARTICLES:
-        start -= 1
-    return Person(family=" ".join(words[start:]), given=" ".join(words[:start]))
+    return person_from_name(_HOMONYM.sub("", fold_space(html.unescape(name))))
 
 
 def _title(text: str) -> str:
@@ -140,7 +134,7 @@ def record_from_info(info: Any, base_url: str) -> Record:
     return Record(
         source="dblp", role=PREPRINT if arxiv_id else PUBLISHED,
         url=f"{base_url}/rec/{key}", title=_title(fields.text("title") or ""),
-        authors=tuple(person_from_name(a) for a in names if a),
+        authors=tuple(person_from_homonym(a) for a in names if a),
         year=int(year) if re.fullmatch(r"\d{1,4}", year) else None,
         work_type="preprint" if arxiv_id else _WORK_TYPES.get(fields.text("type") or "",
                                                              "other"),
