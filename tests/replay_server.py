@@ -385,17 +385,17 @@ def dblp_words(info: dict) -> list[str]:
 
 def dblp_matches(query: str, info: dict) -> bool:
     """dblp's semantics: every query word is a prefix of some word of the record (`$`:
-    the whole word)."""
+    the whole word); words joined by `|` are alternatives (`graph|network`)."""
     words = dblp_words(info)
-    for term in query.casefold().split():
+
+    def found(term: str) -> bool:
         exact = term.endswith("$")
         term = _words(term.rstrip("$"))
-        if not term:
-            continue
-        if not any(w == t if exact else w.startswith(t) for t in term.split()
-                   for w in words):
-            return False
-    return True
+        return not term or any(w == t if exact else w.startswith(t) for t in term.split()
+                               for w in words)
+
+    return all(any(found(term) for term in alternatives.split("|"))
+               for alternatives in query.casefold().split())
 
 
 # ---- what a request asks ---------------------------------------------------------------

@@ -86,6 +86,16 @@ def test_a_preprint_alone_does_not_move_a_published_entry_to_its_posting_year() 
     assert entry.doi is None  # a DOI only from Crossref's own record of it
 
 
+def test_a_preprint_on_arxiv_does_not_move_a_published_entry_to_arxiv() -> None:
+    entry = listed()
+    corr = Record(source="dblp", role=PREPRINT, url="https://dblp.org/rec/journals/corr/x",
+                  title=TITLE, year=2021, work_type="preprint", venue="arXiv",
+                  arxiv="2111.04007", retrieved="2026-01-03")
+    review = merge(entry, found(corr))
+    assert (entry.venue, entry.year, entry.arxiv) == ("EuroSys", 2022, "2111.04007")
+    assert review.list_notes == [] and review.conflicts == []
+
+
 def test_a_preprint_gives_venue_and_year_to_an_arxiv_entry() -> None:
     entry = Entry(key="fastmoe2021", kind="paper", title="FastMoE: A Fast Mixture-of-Expert "
                   "Training System")

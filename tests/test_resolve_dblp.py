@@ -177,7 +177,9 @@ def test_a_bare_name_is_found_in_its_proceedings(replay, timing, tmp_path) -> No
     record = found.records["dblp"]
     assert record.dblp == "conf/osdi/MaiLWK20" and record.pages == "937--954"
     assert record.authors[1] == Person(family="Li", given="Guo")
-    assert [s.param("q") for s in replay.seen] == ["OSDI 2020"]
+    # Then its name, for a preprint: the CoRR record's id joins the publication's record.
+    assert [s.param("q") for s in replay.seen] == ["OSDI 2020", "kungfu"]
+    assert record.arxiv == "2011.00001"
 
 
 def test_one_question_per_venue_year_however_many_papers(replay, timing, tmp_path) -> None:
@@ -186,9 +188,47 @@ def test_one_question_per_venue_year_however_many_papers(replay, timing, tmp_pat
              for n, info in enumerate(OSDI20)]
     found = engine_for(replay, timing, tmp_path).run(wants)
     assert all("dblp" in found[w.key].records for w in wants)
-    assert len(replay.seen) == 1
+    # (and one for the preprints of the papers with a name: KungFu's)
+    assert [s.param("q") for s in replay.seen] == ["OSDI 2020", "kungfu"]
     again = engine_for(replay, timing, tmp_path).run(wants)  # answered by the cache
-    assert len(replay.seen) == 1 and again.keys() == found.keys()
+    assert len(replay.seen) == 2 and again.keys() == found.keys()
+
+
+def test_publications_find_their_preprints_titled_otherwise_by_name(replay, timing,
+                                                                   tmp_path) -> None:
+    pets_authors = ["Ada Lovelace", "Charles Babbage"]
+    pets = dblp_info("conf/osdi/LovelaceB20", "Pets: Fast Serving of Small Models",
+                     authors=pets_authors, venue="OSDI", year=2020)
+    preprints = [
+        dblp_corr_info("2011.00001", "KungFu: Adaptive Distributed Training",
+                       authors=KUNGFU_AUTHORS, year=2020),
+        dblp_corr_info("2004.00002", "Pets: Serving Small Models in Microseconds",
+                       authors=pets_authors, year=2020),
+        # Namesakes: another team's KungFu; the same team's KungFu of years before.
+        dblp_corr_info("2011.00003", "KungFu: Fighting Stragglers", authors=["Bo Near"],
+                       year=2020),
+        dblp_corr_info("1503.00004", "KungFu: A Language for Dataflow",
+                       authors=KUNGFU_AUTHORS, year=2015)]
+    Corpus(dblp=OSDI20 + [pets] + preprints).serve(replay)
+    wants = [Want("kungfu", Query(KUNGFU, 2020, venue="OSDI"), {}, frozenset()),
+             Want("pets", Query(pets["title"], 2020, venue="OSDI"), {}, frozenset())]
+    found = engine_for(replay, timing, tmp_path).run(wants)
+    assert {key: (f.records["dblp"].dblp, f.records["dblp"].arxiv)
+            for key, f in found.items()} == {
+        "kungfu": ("conf/osdi/MaiLWK20", "2011.00001"),
+        "pets": ("conf/osdi/LovelaceB20", "2004.00002")}
+    # Both names in one question (dblp's `|`: either word).
+    assert [s.param("q") for s in replay.seen] == ["OSDI 2020", "kungfu|pets"]
+
+
+def test_two_preprints_by_one_name_and_team_give_no_id(replay, timing, tmp_path) -> None:
+    twins = [dblp_corr_info(f"2011.0000{n}", f"KungFu: Adaptive Training, part {n}",
+                            authors=KUNGFU_AUTHORS, year=2020) for n in (1, 2)]
+    Corpus(dblp=OSDI20 + twins).serve(replay)
+    want = Want("kungfu", Query(KUNGFU, 2020, venue="OSDI"), {}, frozenset())
+    found = engine_for(replay, timing, tmp_path).run([want])["kungfu"]
+    assert found.records["dblp"].dblp == "conf/osdi/MaiLWK20"
+    assert found.records["dblp"].arxiv is None
 
 
 def test_a_name_elsewhere_is_not_the_paper(replay, timing, tmp_path) -> None:

@@ -16,6 +16,7 @@ from oflbib.resolvers.arxiv import person_from_name
 from oflbib.resolvers.crossref import record_from_item
 from oflbib.resolvers.matching import (
     AMBIGUOUS, MATCHED, NOT_FOUND, Query, choose, match_score, plausibly_same_title,
+    same_paper,
 )
 from oflbib.resolvers.venuetext import VenueMention, venue_in_text
 
@@ -103,6 +104,24 @@ def test_the_published_version_wins_over_its_preprint() -> None:
     assert result.record is not None and result.record.doi == "10.1/pub"
 
 
+def test_a_title_cut_down_to_what_follows_a_long_head_is_its_paper() -> None:
+    full = ("Not All GPUs Are Created Equal: Characterizing Variability in Large-Scale, "
+            "Accelerator-Rich Systems")
+    cut = "Characterizing Variability in Large-Scale, Accelerator-Rich Systems"
+    publication = record(crossref_item("10.1/pub", full, year=2022, authors=[("Ada", "Sinha")]))
+    preprint = record(crossref_item("10.1/pre", cut, year=2022, authors=[("Ada", "Sinha")],
+                                    work_type="posted-content"))
+    other = record(crossref_item("10.1/other", "Characterizing Variability in Small Systems",
+                                 year=2022))
+    result = choose(Query(cut, 2022), [publication, other])
+    assert result.status == MATCHED and result.record is not None
+    assert result.record.doi == "10.1/pub"
+    # The preprint titled so is the same work, not a rival, when the authors are the same.
+    assert same_paper(publication, preprint)
+    assert not same_paper(publication, record(crossref_item(
+        "10.1/x", cut, year=2022, authors=[("Bo", "Near")], work_type="posted-content")))
+
+
 def test_a_far_year_or_a_non_paper_is_not_taken() -> None:
     title = "Out-of-order backprop: an effective scheduling technique for deep learning"
     too_old = record(crossref_item("10.1/old", title, year=2018))
@@ -188,6 +207,9 @@ def test_arxiv_author_names_keep_particles_in_the_family_name() -> None:
     assert person_from_name("Joost van der Putten") == Person("van der Putten", "Joost")
     assert person_from_name("Peter H. N. de With") == Person("de With", "Peter H. N.")
     assert person_from_name("Plato") == Person(literal="Plato")
+    assert person_from_name("Alon De Jagger") == Person("De Jagger", "Alon")
+    assert person_from_name("Tuan Van Nguyen") == Person("Nguyen", "Tuan Van")
+    assert person_from_name("De Wang") == Person("Wang", "De")
 
 
 def test_a_crossref_record_in_the_catalogs_terms() -> None:

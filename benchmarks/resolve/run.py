@@ -41,7 +41,7 @@ from oflbib.venues import format_venue_tag  # noqa: E402
 
 MAILTO = "benchmark@example.org"
 SEED_LIST = REPO / "lists" / "OpenFederatedLearning.md"
-FIELDS = ("title", "authors", "year", "pages", "doi", "arxiv")
+FIELDS = ("title", "authors", "year", "venue", "pages", "doi", "arxiv")
 IDENTIFIERS = ("doi", "arxiv")
 
 

@@ -115,6 +115,12 @@ def _pick(records: list[Record], name: str) -> tuple[Any, Record] | None:
     return None
 
 
+def _places(record: Record | None) -> bool:
+    """Does the record name a venue of publication? A preprint does through a journal
+    reference; one that only says it is on arXiv (dblp's CoRR records) does not."""
+    return record is not None and record.venue not in (None, PREPRINT_VENUE)
+
+
 def _offers(entry: Entry, found: Found) -> list[tuple[str, Any, Record]]:
     """(field, value, record) for every field the sources give a value for."""
     published = [r for r in found.records.values() if r.role == PUBLISHED]
@@ -127,7 +133,7 @@ def _offers(entry: Entry, found: Found) -> list[tuple[str, Any, Record]]:
         wanted += [("title", preprints), ("authors", preprints)]
         # A preprint's own year says when it was posted: it is the entry's year only for
         # an entry that is a preprint, or when the authors' journal reference names a venue.
-        placed = _pick(preprints, "venue")
+        placed = _pick([r for r in preprints if _places(r)], "venue")
         if placed or entry.venue in (None, PREPRINT_VENUE):
             wanted.append(("year", [placed[1]] if placed else preprints))
             placed = placed or (PREPRINT_VENUE, _by_precedence(preprints, "venue")[0])
@@ -183,7 +189,7 @@ def _list_notes(entry: Entry, published: Record | None,
         notes.append(ListNote("title", seed.title, record.title, record))
     # Venue and year are the published version's; a preprint speaks for them only through
     # its journal reference, or when the list itself calls the entry a preprint.
-    placed = next((r for r in (published, preprint) if r and r.venue), None)
+    placed = next((r for r in (published, preprint) if _places(r)), None)
     if "venue" in says and placed and placed.venue != says["venue"]:
         notes.append(ListNote("venue", str(seed.venue), format_venue_tag(placed.venue,
                                                                           placed.year), placed))
@@ -191,7 +197,7 @@ def _list_notes(entry: Entry, published: Record | None,
     if says.get("venue") == PREPRINT_VENUE:
         dated = preprint
     else:
-        dated = published or (preprint if preprint and preprint.venue else None)
+        dated = published or (preprint if _places(preprint) else None)
     if "year" in says and dated and dated.year and dated.year != says["year"]:
         notes.append(ListNote("year", str(says["year"]), str(dated.year), dated))
     return notes

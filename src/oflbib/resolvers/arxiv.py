@@ -21,8 +21,8 @@ from oflbib.resolvers.base import MAX_TEXT, PREPRINT, Fields, Raw, Record, perso
 from oflbib.resolvers.bounds import BoundedClient, BrokenAnswer
 from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
-    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, network_failure_of,
-    polite_call,
+    Failure, PoliteSource, RetryPolicy, Timing, failure_for_status, network_failure_of,
+    one_at_a_time,
 )
 from oflbib.resolvers.matching import comparable_title, title_similarity
 from oflbib.resolvers.venuetext import venue_in_text
@@ -118,7 +118,7 @@ def _check_feed(response: Any, results: int) -> None:
         raise BrokenAnswer("arXiv sent an empty page for a query with results", retryable=True)
 
 
-class ArxivSource:
+class ArxivSource(PoliteSource):
     name = "arxiv"
     role = PREPRINT
     id_kind = "arxiv"
@@ -128,21 +128,10 @@ class ArxivSource:
 
     def __init__(self, query_url: str, *, user_agent: str, timeout: float, timing: Timing,
                  delay: float = ARXIV_DELAY, policy: RetryPolicy | None = None) -> None:
-        self.query_url = self.endpoint = query_url
-        self.user_agent = user_agent
-        self.timeout = timeout
-        self.limiter = Limiter(Pace(limit=1, interval=delay, concurrency=1), timing)
-        self._timing = timing
-        self._policy = policy
-        self._client: Any = None
+        super().__init__(query_url, user_agent=user_agent, timeout=timeout, timing=timing,
+                         pace=one_at_a_time(delay), policy=policy)
+        self.query_url = query_url
         self._seen = threading.local()
-        self._lock = threading.Lock()
-
-    def _arxiv(self) -> Any:
-        with self._lock:  # the HTTP stack is imported and built on the first request only
-            if self._client is None:
-                self._client = self._make_client()
-            return self._client
 
     def _make_client(self) -> Any:
         import arxiv
@@ -170,7 +159,7 @@ class ArxivSource:
         return client
 
     def _ask(self, search: Any) -> list[Raw]:
-        client = self._arxiv()
+        client = self._http()
 
         def attempt() -> list[Raw]:
             client.page_size = search.max_results  # one page holds the whole answer
@@ -193,8 +182,7 @@ class ArxivSource:
             _check_feed(self._seen.response, len(results))
             return [raw_from_result(r) for r in results if "/api/errors" not in r.entry_id]
 
-        return polite_call(attempt, limiter=self.limiter, classify=self._classify,
-                           timing=self._timing, policy=self._policy)
+        return self._politely(attempt)
 
     def _classify(self, exc: Exception) -> Failure | None:
         import arxiv

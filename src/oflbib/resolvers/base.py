@@ -115,16 +115,19 @@ class Fields:
 
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la",
               "dos", "das", "ter", "ten"}
+# Particles that stay the family name's when capitalised (`Alon De Jagger`, `Chris De Sa`);
+# not `Van`, `Da`, `Di`, `Du`, `Le`: Vietnamese and Chinese given names use those words.
+_CAPITAL_PARTICLES = {"De", "Von", "Der", "Del", "Della", "Dos"}
 
 
 def person_from_name(name: str) -> Person:
-    """`Given Family`, as arXiv and dblp give names; lower-case particles belong to the
-    family name."""
+    """`Given Family`, as arXiv and dblp give names; particles belong to the family name."""
     words = fold_space(name).split()
     if len(words) < 2:
         return Person(literal=" ".join(words))
     start = len(words) - 1
-    while start > 1 and words[start - 1] in _PARTICLES:
+    while start > 1 and (words[start - 1] in _PARTICLES
+                         or words[start - 1] in _CAPITAL_PARTICLES):
         start -= 1
     return Person(family=" ".join(words[start:]), given=" ".join(words[:start]))
 

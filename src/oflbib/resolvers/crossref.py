@@ -10,8 +10,7 @@ httpx2's own. Nothing of HTTP is reimplemented, and other users of habanero are 
 from __future__ import annotations
 
 import importlib
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -19,8 +18,7 @@ from oflbib.model import Person
 from oflbib.resolvers.base import PUBLISHED, Fields, Raw, Record, SourceError, normal_pages
 from oflbib.resolvers.bounds import BoundedClient, BrokenAnswer, parse_json
 from oflbib.resolvers.manners import (
-    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, network_failure_of,
-    polite_call,
+    Failure, Pace, PoliteSource, RetryPolicy, Timing, failure_for_status, network_failure_of,
 )
 from oflbib.resolvers.matching import comparable_title
 from oflbib.resolvers.venuetext import venue_in_text
@@ -171,7 +169,7 @@ def record_from_item(item: Any, base_url: str) -> Record:
 
 # ---- the source ------------------------------------------------------------------------
 
-class CrossrefSource:
+class CrossrefSource(PoliteSource):
     name = "crossref"
     role = PUBLISHED
     id_kind = "doi"
@@ -181,32 +179,24 @@ class CrossrefSource:
 
     def __init__(self, base_url: str, *, mailto: str | None, user_agent: str, timeout: float,
                  timing: Timing, policy: RetryPolicy | None = None) -> None:
-        self.base_url = self.endpoint = base_url.rstrip("/")
+        super().__init__(base_url.rstrip("/"), user_agent=user_agent, timeout=timeout,
+                         timing=timing, pace=POLITE_POOL if mailto else PUBLIC_POOL,
+                         policy=policy)
+        self.base_url = self.endpoint
         self.mailto = mailto
-        self.user_agent = user_agent
-        self.timeout = timeout
-        self.limiter = Limiter(POLITE_POOL if mailto else PUBLIC_POOL, timing)
-        self._timing = timing
-        self._policy = policy
-        self._client: Any = None
         self._transport: _Transport | None = None
-        self._lock = threading.Lock()
 
-    def _crossref(self) -> tuple[Any, _Transport]:
-        with self._lock:  # the HTTP stack is imported and built on the first request only
-            if self._client is None:
-                from habanero import Crossref
+    def _make_client(self) -> tuple[Any, _Transport]:
+        from habanero import Crossref
 
-                _route_habanero_through_transport()
-                self._transport = _Transport(self.timeout, self._timing.check)
-                self._client = Crossref(base_url=self.base_url, mailto=self.mailto,
-                                        ua_string=self.user_agent, timeout=self.timeout)
-            assert self._transport is not None
-            return self._client, self._transport
+        _route_habanero_through_transport()
+        self._transport = _Transport(self.timeout, self._timing.check)
+        return Crossref(base_url=self.base_url, mailto=self.mailto, ua_string=self.user_agent,
+                        timeout=self.timeout), self._transport
 
     def _ask(self, call: Callable[[Any], Any], *, items: bool = False) -> dict[str, Any]:
         """Crossref's `message` record (with an `items` list when `items`)."""
-        client, transport = self._crossref()
+        client, transport = self._http()
 
         def attempt() -> dict[str, Any]:
             token = _ACTIVE.set(transport)
@@ -218,8 +208,7 @@ class CrossrefSource:
                 if response is not None:
                     self.limiter.learn(response.headers)
 
-        return polite_call(attempt, limiter=self.limiter, classify=self._classify,
-                           timing=self._timing, policy=self._policy)
+        return self._politely(attempt)
 
     def _classify(self, exc: Exception) -> Failure | None:
         response = self._transport.last_response() if self._transport else None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -28,8 +27,8 @@ from oflbib.resolvers.base import (
 from oflbib.resolvers.bounds import BoundedClient, BrokenAnswer, parse_json
 from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
-    Failure, Limiter, Pace, RetryPolicy, Timing, failure_for_status, network_failure_of,
-    polite_call,
+    Failure, PoliteSource, RetryPolicy, Timing, failure_for_status, network_failure_of,
+    one_at_a_time,
 )
 from oflbib.resolvers.matching import Query, comparable_title, split_name
 from oflbib.resolvers.venuetext import venue_in_text
@@ -40,6 +39,7 @@ DBLP_DELAY = 1.0  # dblp's crawling etiquette: at least one second between reque
 HITS_PER_TITLE = 10  # candidates per title search: enough to see a runner-up
 HITS_PER_PROCEEDINGS = 1000  # dblp's most per request: a whole proceedings at once
 MIN_NAME = 4  # letters a bare name needs to be worth a question (`Pets` is, `X` is not)
+NAMES_PER_QUESTION = 10  # one-word names ORed into one question (`dapple|terapipe`)
 
 # How dblp names the venues of the venue table, where it differs from the venue's short
 # name; and the venues whose name alone is too common a word prefix (`SC` finds `scalable`)
@@ -196,7 +196,7 @@ def _hits(answer: Any) -> list[Raw]:
 
 # ---- the source ------------------------------------------------------------------------
 
-class DblpSource:
+class DblpSource(PoliteSource):
     name = "dblp"
     role = PUBLISHED
     id_kind = "dblp"
@@ -206,20 +206,12 @@ class DblpSource:
 
     def __init__(self, base_url: str, *, user_agent: str, timeout: float, timing: Timing,
                  delay: float = DBLP_DELAY, policy: RetryPolicy | None = None) -> None:
-        self.base_url = self.endpoint = base_url.rstrip("/")
-        self.user_agent = user_agent
-        self.timeout = timeout
-        self.limiter = Limiter(Pace(limit=1, interval=delay, concurrency=1), timing)
-        self._timing = timing
-        self._policy = policy
-        self._client: Any = None
-        self._lock = threading.Lock()
+        super().__init__(base_url.rstrip("/"), user_agent=user_agent, timeout=timeout,
+                         timing=timing, pace=one_at_a_time(delay), policy=policy)
+        self.base_url = self.endpoint
 
-    def _http(self) -> BoundedClient:
-        with self._lock:  # the HTTP stack is imported and built on the first request only
-            if self._client is None:
-                self._client = BoundedClient(self.timeout, self._timing.check)
-            return self._client
+    def _make_client(self) -> BoundedClient:
+        return BoundedClient(self.timeout, self._timing.check)
 
     def _get(self, path: str, params: Mapping[str, str], *, json_body: bool) -> Any:
         client = self._http()
@@ -244,8 +236,7 @@ class DblpSource:
                 return _hits(parse_json(response.content, "dblp's answer"))
             return response.content.decode("utf-8", errors="replace")
 
-        return polite_call(attempt, limiter=self.limiter, classify=self._classify,
-                           timing=self._timing, policy=self._policy)
+        return self._politely(attempt)
 
     def _classify(self, exc: Exception) -> Failure | None:
         if isinstance(exc, _Status):
@@ -288,6 +279,19 @@ class DblpSource:
         if not name or (bare and rest) or len(comparable_title(name)) < MIN_NAME:
             return None
         return comparable_title(name)
+
+    @staticmethod
+    def any_of(questions: Sequence[str]) -> dict[str, str]:
+        """Each name question -> the question that asks it: one-word names ORed in groups
+        (dblp's `|`: `dapple|terapipe`), names of several words alone (`a b|c` would
+        read `a and (b or c)`). The answer holds every name's records: the matcher sorts
+        them out."""
+        single = sorted(q for q in questions if " " not in q)
+        asked = {q: q for q in questions if " " in q}
+        for start in range(0, len(single), NAMES_PER_QUESTION):
+            group = single[start:start + NAMES_PER_QUESTION]
+            asked.update({q: "|".join(group) for q in group})
+        return asked
 
     def ask(self, questions: Sequence[str]) -> dict[str, list[Raw]]:
         """Every record dblp finds for each question (words, all of which must match)."""

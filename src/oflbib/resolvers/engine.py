@@ -27,7 +27,7 @@ from oflbib.resolvers.cache import ResponseCache
 from oflbib.resolvers.manners import Timing
 from oflbib.resolvers.matching import (
     AMBIGUOUS, MATCHED, MatchResult, Query, choose, comparable_title, family_names,
-    plausibly_same_title, same_paper,
+    plausibly_same_title, preprint_of, same_paper,
 )
 from oflbib.venues import VenueTag, parse_venue_tag
 
@@ -323,14 +323,17 @@ class Engine:
                 pending = [w for w in pending if not any(
                     r.role == PUBLISHED for r in known[w.key].records.values())]
             if hasattr(source, "ask"):
-                # No version of record yet (a preprint titled otherwise than its
-                # publication, a title with a typo that a words search cannot find): ask
-                # by the system name.
+                # Asked by the system name: a paper with no version of record yet (a
+                # preprint titled otherwise than its publication, a title with a typo that a
+                # words search cannot find), or with no preprint (one titled otherwise than
+                # the publication the list names).
                 named = [w for w in wants if source.name not in known[w.key].errors
-                         and not any(r.role == PUBLISHED for r in known[w.key].records.values())]
+                         and not (self._learnt_id(known[w.key], "arxiv") and any(
+                             r.role == PUBLISHED for r in known[w.key].records.values()))]
                 self._take_questions(
                     source, named, found, lambda q: source.name_question(  # type: ignore
-                        q, bare=False), known=known)
+                        q, bare=False), known=known,
+                    combine=source.any_of)  # type: ignore[attr-defined]
                 pending = [w for w in pending if source.name not in found[w.key].records]
             searches = [(w.key, self._best_query(w, known[w.key])) for w in pending
                         if w.key not in lookups]
@@ -344,16 +347,23 @@ class Engine:
 
     def _take_questions(self, source: Source, wants: Sequence[Want], found: dict[str, Found],
                         question_of: Callable[[Query], str | None],
-                        known: dict[str, Found] | None = None) -> None:
+                        known: dict[str, Found] | None = None,
+                        combine: Callable[[list[str]], dict[str, str]] | None = None) -> None:
         """Free questions to a source that answers them (dblp): each want's question, asked
-        once however many wants share it, its candidates scored for every one of them
-        (by what the sources found in pass 1, when `known`)."""
+        once however many wants share it (and, with `combine`, several questions as one),
+        its candidates scored for every one of them (by what the sources found in pass 1,
+        when `known`: a want with a version of record then takes only its preprint)."""
         groups: dict[str, list[tuple[Want, Query]]] = {}
         for want in wants:
             query = self._best_query(want, known[want.key]) if known else want.query
             question = question_of(query)
             if question:
                 groups.setdefault(question, []).append((want, query))
+        if combine is not None:
+            asked: dict[str, list[tuple[Want, Query]]] = {}
+            for question, combined in combine(sorted(groups)).items():
+                asked.setdefault(combined, []).extend(groups[question])
+            groups = asked
         self.progress.planned(len(groups))
         answers = self._answers(source, "query", sorted(groups),
                                 source.ask,  # type: ignore[attr-defined]
@@ -365,10 +375,27 @@ class Engine:
                 continue  # the title searches will ask again, one by one
             records = [_record(source, raw, answer.retrieved) for raw in answer.value]
             for want, query in members:
+                published = next((r for r in ranked_records(known[want.key]) if
+                                  r.role == PUBLISHED), None) if known else None
+                if published is not None:
+                    self._take_preprint(source, found[want.key], published, records)
+                    continue
                 result = choose(query, records)
                 if result.status == MATCHED and result.record is not None:
                     found[want.key].records[source.name] = result.record
                     found[want.key].searches[source.name] = result
+
+    @staticmethod
+    def _take_preprint(source: Source, found: Found, published: Record,
+                       records: Sequence[Record]) -> None:
+        """The preprint of the version of record among `records`: its arXiv id joins the
+        source's record of the publication, or it is the source's record of the entry."""
+        preprint = preprint_of(published, records)
+        if preprint is None:
+            return
+        own = found.records.get(source.name)
+        found.records[source.name] = dataclasses.replace(own, arxiv=preprint.arxiv) \
+            if own is not None and own.role == PUBLISHED else preprint
 
     @staticmethod
     def _best_query(want: Want, found: Found) -> Query:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from oflbib.resolvers.base import SourceError
 from oflbib.resolvers.bounds import network_failure
@@ -255,3 +255,43 @@ def polite_call(request: Callable[[], T], *, limiter: Limiter,
             else:
                 timing.sleep(policy.backoff(attempt, timing.rng))
     raise ValueError("RetryPolicy.attempts must be at least 1")
+
+
+def one_at_a_time(delay: float) -> Pace:
+    """The pace of a service that wants one request at a time, `delay` seconds apart."""
+    return Pace(limit=1, interval=delay, concurrency=1)
+
+
+class PoliteSource:
+    """What every source keeps to be polite: its address, User-Agent and time limit, one
+    Limiter shared by its threads, the retry policy, and its HTTP stack, built (imported)
+    on the first request only. A source says how to build the stack (`_make_client`) and
+    what a failure means (`_classify`), and sends each request through `_politely`."""
+
+    def __init__(self, endpoint: str, *, user_agent: str, timeout: float, timing: Timing,
+                 pace: Pace, policy: RetryPolicy | None = None) -> None:
+        self.endpoint = endpoint  # the address asked: answers are cached per endpoint
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.limiter = Limiter(pace, timing)
+        self._timing = timing
+        self._policy = policy
+        self._client: object = None
+        self._lock = threading.Lock()
+
+    def _http(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                self._client = self._make_client()
+            return self._client
+
+    def _make_client(self) -> object:
+        raise NotImplementedError
+
+    def _classify(self, exc: Exception) -> Failure | None:
+        raise NotImplementedError
+
+    def _politely(self, attempt: Callable[[], T]) -> T:
+        """`attempt`, paced by the limiter and retried as `polite_call` does."""
+        return polite_call(attempt, limiter=self.limiter, classify=self._classify,
+                           timing=self._timing, policy=self._policy)

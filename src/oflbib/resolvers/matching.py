@@ -27,6 +27,7 @@ TITLE_FLOOR = 0.85  # below this title similarity a candidate is never the entry
 PLAUSIBLE = 0.75  # ... but from here up it may be, for a person to decide: "ambiguous"
 LEAD = 0.05  # how far ahead of the best different work the match must be
 SAME_WORK = 0.95  # titles this similar on a preprint and a publication: two versions of one work
+PREPRINT_YEARS = 4  # a preprint posted longer before its publication is another work
 
 # Crossref types that are a paper; a preprint is a paper too, but the publication is preferred.
 PAPER_TYPES = {"proceedings-article", "journal-article", "book-chapter", "report", "preprint",
@@ -71,6 +72,15 @@ def split_name(title: str) -> tuple[str | None, str]:
     return None, text
 
 
+@lru_cache(maxsize=2**16)
+def subtitle(title: str) -> str:
+    """What follows the title's first colon (or spaced dash), however long the head before
+    it (`Not All GPUs Are Created Equal: Characterizing ...`); "" when there is none. A list
+    or a preprint often gives only this part."""
+    match = re.match(r"^[^:]+?\s*(?::|\s[-\u2013\u2014]{1,2}\s)\s*(.+)$", markup_to_text(title))
+    return match.group(1).strip() if match else ""
+
+
 def _squeezed(text: str) -> str:
     return comparable_title(text).replace(" ", "")
 
@@ -109,11 +119,8 @@ def title_evidence(query: Query, record: Record) -> float:
     if TRUNCATION.search(query.title) and len(ours) >= MIN_PREFIX and len(theirs) > len(ours):
         # Capped: a near-miss shares the beginning too; the year, venue or authors decide.
         best = max(best, min(PREFIX_EVIDENCE, fuzz.ratio(ours, theirs[:len(ours)]) / 100))
-    name, rest = split_name(query.title)
-    their_name, their_rest = split_name(record.title)
-    for a, b in ((query.title, their_rest), (rest, record.title)):
-        if len(comparable_title(a).split()) >= MIN_REST_WORDS \
-                and len(comparable_title(b).split()) >= MIN_REST_WORDS:
+    for a, b in ((query.title, subtitle(record.title)), (subtitle(query.title), record.title)):
+        if _comparable_part(a) and _comparable_part(b):
             best = max(best, title_similarity(a, b) - 0.02)  # a little less than the whole
     if names_the_paper(query, record):
         at_venue = query.venue and query.venue == record.venue and query.year == record.year
@@ -122,6 +129,11 @@ def title_evidence(query: Query, record: Record) -> float:
         if at_venue or by_authors:
             best = max(best, NAME_AT_VENUE)
     return best
+
+
+def _comparable_part(text: str) -> bool:
+    """Does a part of a title say enough to be compared with a whole one?"""
+    return len(comparable_title(text).split()) >= MIN_REST_WORDS
 
 
 def plausibly_same_title(listed: str, found: str) -> bool:
@@ -162,7 +174,8 @@ def match_score(query: Query, record: Record) -> float:
                                        or not published_venue):
         gap = abs(query.year - record.year)
         score += 0.04 if gap == 0 else 0.0 if gap == 1 else -0.15
-    elif query.year and record.year and not query.year - 4 <= record.year <= query.year + 1:
+    elif query.year and record.year and not (
+            query.year - PREPRINT_YEARS <= record.year <= query.year + 1):
         score -= 0.15  # a preprint posted long before (or after) the publication: another work
     overlap = _shared_authors(query, record)
     if overlap is not None:
@@ -195,15 +208,30 @@ def _is_preprint(record: Record) -> bool:
 
 def _same_work(a: Record, b: Record) -> bool:
     """A preprint and its publication (Crossref and dblp hold both) are one work, not
-    rivals: nearly the same title, or the same system name by the same authors."""
+    rivals: nearly the same title, or, by the same authors, the same system name or one
+    titled with what follows the other's colon."""
     if _is_preprint(a) == _is_preprint(b):
         return False
     if title_similarity(a.title, b.title) >= SAME_WORK:
         return True
-    name, their_name = split_name(a.title)[0], split_name(b.title)[0]
     shared = _shared_authors(Query(a.title, authors=tuple(family_names(a.authors))), b)
-    return bool(name and their_name and _squeezed(name) == _squeezed(their_name)
-                and shared is not None and shared >= 0.5)
+    if shared is None or shared < 0.5:
+        return False
+    name, their_name = split_name(a.title)[0], split_name(b.title)[0]
+    if name and their_name and _squeezed(name) == _squeezed(their_name):
+        return True
+    return any(_comparable_part(part) and title_similarity(part, whole) >= SAME_WORK
+               for part, whole in ((subtitle(a.title), b.title), (subtitle(b.title), a.title)))
+
+
+def preprint_of(published: Record, candidates: Sequence[Record]) -> Record | None:
+    """The preprint among `candidates` that is `published`'s own (the same work, posted
+    at most a few years before it or a year after), when exactly one arXiv id is so: a
+    look-up by system name finds the paper's other versions and its namesakes."""
+    own = [c for c in candidates if _is_preprint(c) and c.arxiv and _same_work(c, published)
+           and not (published.year and c.year
+                    and not published.year - PREPRINT_YEARS <= c.year <= published.year + 1)]
+    return own[0] if len({c.arxiv for c in own}) == 1 else None
 
 
 def same_paper(a: Record, b: Record) -> bool:
