@@ -19,7 +19,7 @@ import bibtexparser
 import rispy
 
 from oflbib.exporters import render
-from oflbib.importers.markdown import classify, logical_lines
+from oflbib.importers.markdown import parse_markdown
 from oflbib.model import Block, Catalog, Entry, Listing, Person, Section
 from tests.consumers import require, run_tool
 from tests.strategies import reads_as
@@ -199,6 +199,6 @@ def test_csljson_never_passes_title_markup_to_citeproc(tmp_path):
 
 def test_markdown_list_keeps_every_payload_one_item():
     catalog = hostile_catalog()
-    draft = classify(logical_lines(render(catalog, "markdown")), "list.md")
+    draft = parse_markdown(render(catalog, "markdown"), "list.md", "list")
     items = [item for items in draft.sections.values() for item in items]
     assert [reads_as(item.title) for item in items] == [reads_as(p) for p in [*PAYLOADS, LONG]]

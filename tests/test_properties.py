@@ -30,7 +30,7 @@ from oflbib.exporters import render
 from oflbib.exporters.bibtex import entry_fields, entry_type
 from oflbib.exporters.record import Record, groups, to_record
 from oflbib.importers.bibtex import parse_bibtex
-from oflbib.importers.markdown import classify, logical_lines, repair_mojibake
+from oflbib.importers.markdown import parse_markdown, repair_mojibake
 from oflbib.latex import latex_to_text
 from oflbib.model import Block, Catalog, Entry, Listing, Person, Section
 from oflbib.text import clean_url, unique
@@ -249,7 +249,7 @@ def test_markdown_list_imports_back_unchanged(catalog):
     assume(all(repair_mojibake(reads_as(t)) == reads_as(t) for t in texts))
     assume(all(e.urls for e in entries if e.kind == "software"))
     assume(not any(reads_as(s.name).endswith("#") for s in catalog.sections))
-    draft = classify(logical_lines(render(catalog, "markdown")), "list.md")
+    draft = parse_markdown(render(catalog, "markdown"), "list.md", "list")
     assert [reads_as(name) for name in draft.sections] == [reads_as(s.name)
                                                           for s in catalog.sections]
     for section in catalog.sections:

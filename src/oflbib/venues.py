@@ -117,6 +117,74 @@ VENUES: dict[str, Venue] = {
         Venue("ACL-Findings", "Findings of ACL", "Findings of the Association for Computational "
               "Linguistics", CONFERENCE, "Association for Computational Linguistics"),
         Venue("arXiv", "arXiv", "arXiv", PREPRINT, "arXiv"),
+        # Venues other paper lists cite most (federated learning, ML, systems, security).
+        Venue("AAAI", "AAAI", "AAAI Conference on Artificial Intelligence", CONFERENCE,
+              "AAAI Press"),
+        Venue("IJCAI", "IJCAI", "International Joint Conference on Artificial Intelligence",
+              CONFERENCE, None),
+        Venue("AISTATS", "AISTATS", "International Conference on Artificial Intelligence and "
+              "Statistics", CONFERENCE, "PMLR"),
+        Venue("UAI", "UAI", "Conference on Uncertainty in Artificial Intelligence", CONFERENCE,
+              "PMLR"),
+        Venue("COLT", "COLT", "Conference on Learning Theory", CONFERENCE, "PMLR"),
+        Venue("KDD", "KDD", "ACM SIGKDD Conference on Knowledge Discovery and Data Mining",
+              CONFERENCE, _ACM, aliases=("SIGKDD",)),
+        Venue("CVPR", "CVPR", "IEEE/CVF Conference on Computer Vision and Pattern Recognition",
+              CONFERENCE, _IEEE),
+        Venue("ICCV", "ICCV", "IEEE/CVF International Conference on Computer Vision",
+              CONFERENCE, _IEEE),
+        Venue("ECCV", "ECCV", "European Conference on Computer Vision", CONFERENCE, None),
+        Venue("ACL", "ACL", "Annual Meeting of the Association for Computational Linguistics",
+              CONFERENCE, "Association for Computational Linguistics"),
+        Venue("EMNLP", "EMNLP", "Conference on Empirical Methods in Natural Language Processing",
+              CONFERENCE, "Association for Computational Linguistics"),
+        Venue("NAACL", "NAACL", "Conference of the North American Chapter of the Association "
+              "for Computational Linguistics", CONFERENCE,
+              "Association for Computational Linguistics"),
+        Venue("WWW", "WWW", "The Web Conference", CONFERENCE, _ACM, aliases=("TheWebConf",)),
+        Venue("SIGIR", "SIGIR", "International ACM SIGIR Conference on Research and Development "
+              "in Information Retrieval", CONFERENCE, _ACM),
+        Venue("CIKM", "CIKM", "ACM International Conference on Information and Knowledge "
+              "Management", CONFERENCE, _ACM),
+        Venue("WSDM", "WSDM", "ACM International Conference on Web Search and Data Mining",
+              CONFERENCE, _ACM),
+        Venue("ICDM", "ICDM", "IEEE International Conference on Data Mining", CONFERENCE, _IEEE),
+        Venue("SIGMOD", "SIGMOD", "ACM SIGMOD International Conference on Management of Data",
+              CONFERENCE, _ACM),
+        Venue("ICDE", "ICDE", "IEEE International Conference on Data Engineering", CONFERENCE,
+              _IEEE),
+        Venue("INFOCOM", "INFOCOM", "IEEE Conference on Computer Communications", CONFERENCE,
+              _IEEE),
+        Venue("MobiCom", "MobiCom", "ACM International Conference on Mobile Computing and "
+              "Networking", CONFERENCE, _ACM),
+        Venue("MobiSys", "MobiSys", "ACM International Conference on Mobile Systems, "
+              "Applications, and Services", CONFERENCE, _ACM),
+        Venue("SenSys", "SenSys", "ACM Conference on Embedded Networked Sensor Systems",
+              CONFERENCE, _ACM),
+        Venue("ISCA", "ISCA", "International Symposium on Computer Architecture", CONFERENCE,
+              None),
+        Venue("MICRO", "MICRO", "IEEE/ACM International Symposium on Microarchitecture",
+              CONFERENCE, None),
+        Venue("CCS", "CCS", "ACM Conference on Computer and Communications Security",
+              CONFERENCE, _ACM),
+        Venue("SP", "IEEE S&P", "IEEE Symposium on Security and Privacy", CONFERENCE, _IEEE,
+              aliases=("S&P", "IEEE S&P", "Oakland")),
+        Venue("USENIX-Security", "USENIX Security", "USENIX Security Symposium", CONFERENCE,
+              _USENIX),
+        Venue("NDSS", "NDSS", "Network and Distributed System Security Symposium", CONFERENCE,
+              "Internet Society"),
+        Venue("MM", "ACM MM", "ACM International Conference on Multimedia", CONFERENCE, _ACM,
+              aliases=("ACM MM", "ACMMM")),
+        Venue("DAC", "DAC", "ACM/IEEE Design Automation Conference", CONFERENCE, None),
+        Venue("TPAMI", "IEEE TPAMI", "IEEE Transactions on Pattern Analysis and Machine "
+              "Intelligence", JOURNAL, _IEEE, aliases=("PAMI",)),
+        Venue("TNNLS", "IEEE TNNLS", "IEEE Transactions on Neural Networks and Learning Systems",
+              JOURNAL, _IEEE),
+        Venue("TIFS", "IEEE TIFS", "IEEE Transactions on Information Forensics and Security",
+              JOURNAL, _IEEE),
+        Venue("TMC", "IEEE TMC", "IEEE Transactions on Mobile Computing", JOURNAL, _IEEE),
+        Venue("JMLR", "JMLR", "Journal of Machine Learning Research", JOURNAL, None),
+        Venue("TMLR", "TMLR", "Transactions on Machine Learning Research", JOURNAL, None),
     ]
 }
 
@@ -185,3 +253,58 @@ def format_venue_tag(venue: str | None, year: int | None) -> str:
     if record and record.kind == PREPRINT:
         return "arXiv"
     return f"{short}'{year % 100:02d}" if year else short
+
+
+# ---- venue mentions in free text ----------------------------------------------------------
+# Lists write a venue in many ways besides their own tag style: `(NSDI 2023)`, `[OSDI'24]`,
+# `**MLSys '21**`, `In Proc. of SC 2021`, `AAAI-21`, `ICLR 2020.`. A mention is one to three
+# words the table knows, with a year right after it; without a year only the table's own
+# spelling or capitals count, so the word "Fast" in a title is not the FAST conference.
+_WORD = re.compile(r"[A-Za-z][A-Za-z&]*|['\u2019]\s?\d{2}\b|(?:19|20)\d{2}\b|-\d{2}\b|\S")
+_YEAR_TOKEN = re.compile(r"^(?:['\u2019]\s?\d{2}|-\d{2}|(?:19|20)\d{2})$")
+_ARXIV_ID = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5})", re.I)
+_MAX_WORDS = 3
+
+
+def _year_of(token: str) -> int:
+    digits = token.lstrip("'\u2019- ")
+    return int(digits) if len(digits) == 4 else 2000 + int(digits)
+
+
+def _spelled_as_table(words: list[str], venue: Venue) -> bool:
+    text = " ".join(words)
+    return text in (venue.id, venue.short, *venue.aliases) or \
+        (len(text) > 2 and text.isupper() and text.isalpha())
+
+
+def find_venue(text: str) -> VenueTag | None:
+    """The first venue the text mentions (a mention with a year wins over one without),
+    or None. Linear in the text: each word is tried as the start of at most three."""
+    exact = parse_venue_tag(text) if len(text) < 80 else None
+    if exact is not None:
+        return exact
+    tokens = [(m.group(), m.start()) for m in _WORD.finditer(text)]
+    bare: VenueTag | None = None
+    for i, (token, _) in enumerate(tokens):
+        if not token[0].isalpha():
+            continue
+        words: list[str] = []
+        for j in range(i, min(i + _MAX_WORDS, len(tokens))):
+            if not tokens[j][0][0].isalpha():
+                break
+            words.append(tokens[j][0])
+            venue = lookup_venue("".join(words))
+            if venue is None:
+                continue
+            after = tokens[j + 1][0] if j + 1 < len(tokens) else ""
+            if venue.kind == PREPRINT:
+                arxiv_id = _ARXIV_ID.search(text, tokens[i][1])
+                found_id = arxiv_id.group(1) if arxiv_id else None
+                year = _year_of(after) if _YEAR_TOKEN.match(after) else None
+                return VenueTag(venue.id, year or (arxiv_year(found_id) if found_id else None),
+                                found_id)
+            if _YEAR_TOKEN.match(after):
+                return VenueTag(venue.id, _year_of(after))
+            if bare is None and _spelled_as_table(words, venue):
+                bare = VenueTag(venue.id)
+    return bare

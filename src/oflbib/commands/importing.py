@@ -30,15 +30,27 @@ def _report(report, dry_run: bool) -> None:
 
 @import_group.command("markdown", short_help="Import an awesome-list in Markdown.")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Parse and report; write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Print the import report (what each line was read as) and write nothing.")
+@click.option("--report", "show_report", is_flag=True,
+              help="Print the import report on stdout also when writing the catalog.")
 @click.pass_context
-def import_markdown(ctx: click.Context, path: Path, dry_run: bool) -> None:
-    """Import an awesome-list in Markdown (e.g. OpenFederatedLearning.md).
+def import_markdown(ctx: click.Context, path: Path, dry_run: bool, show_report: bool) -> None:
+    """Import an awesome-list of papers in Markdown (e.g. OpenFederatedLearning.md).
 
     \b
-    Understands `- [Title](url) VENUE'YY` items, `- Name, Organisation, url url`
-    framework lines, `### Section` headings and prose. Creates the catalog folder
-    (--catalog, or OFLBIB_CATALOG) when it does not exist.
+    Reads the shapes lists use:
+      - [Title](url) NSDI'23                  a linked title, a venue tag after it
+      * **Title**. A. Author, B. Author. ICML 2020. [[pdf]](url) [[code]](url)
+      1. [OSDI'24] Title [paper](url)         numbered items, tags before the title
+      | Title | Venue | Year | Code |          pipe or HTML tables, columns by header
+      - Name, Organisation, url url           a framework (software) line
+    Sections are the list's headings (`### 2023` > `#### IJCAI` is `2023/IJCAI` when the
+    list repeats `IJCAI` under other years); a year or venue heading fills what its items
+    do not say. arXiv and DOI links become identifiers. Tables of contents, badges and
+    prose are skipped and reported, never fatal; a broken `[Title](url)` is reported as
+    FILE:LINE and the rest is imported (exit 1). Creates the catalog folder (the global
+    --catalog option, or OFLBIB_CATALOG) when it does not exist.
     """
     from oflbib import atomic
     from oflbib.catalog.store import MANIFEST, load_catalog, save_catalog
@@ -46,17 +58,33 @@ def import_markdown(ctx: click.Context, path: Path, dry_run: bool) -> None:
     from oflbib.model import Catalog
 
     root = catalog_dir(ctx, writing=not dry_run)
-    draft = read_markdown(path)
-    if dry_run:
-        catalog = load_catalog(root) if (root / MANIFEST).is_file() else Catalog()
-        _report(merge_into(catalog, draft), dry_run=True)
-        return
-    with atomic.write_lock(root):
+    with _progress(_line_count(path), "Reading lines") as advance:
+        draft = read_markdown(path, advance)
+    if dry_run or show_report:
+        for note in draft.notes:
+            click.echo(f"{path}:{note}")
+    with nullcontext() if dry_run else atomic.write_lock(root):
         catalog = load_catalog(root) if (root / MANIFEST).is_file() else Catalog()
         report = merge_into(catalog, draft)
-        changed = save_catalog(catalog, root)
-    _report(report, dry_run=False)
-    click.echo(f"{len(changed)} catalog files written in {root}", err=True)
+        changed = [] if dry_run else save_catalog(catalog, root)
+    _report(report, dry_run)
+    if not dry_run:
+        click.echo(f"{len(changed)} catalog files written in {root}", err=True)
+    skipped = sum(1 for note in draft.notes if note.what == "skipped")
+    click.echo(f"{draft.items} entries read in {len(draft.sections)} sections; "
+               f"{skipped} lines skipped (see --dry-run)", err=True)
+    for problem in draft.problems:
+        click.echo(f"error: {problem}", err=True)
+    if draft.problems:
+        ctx.exit(1)
+
+
+def _line_count(path: Path) -> int:
+    """Lines in the file, for the progress bar (0 when unreadable: read_markdown says why)."""
+    try:
+        return path.read_bytes().count(b"\n")
+    except OSError:
+        return 0
 
 
 @import_group.command("bibtex", short_help="Import .bib files (BibTeX or biblatex).")

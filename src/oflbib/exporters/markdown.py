@@ -19,13 +19,19 @@ def _escape(text: str, specials: str) -> str:
     return re.sub(f"[{re.escape(specials)}\\\\]", lambda m: "\\" + m.group(), visible(text))
 
 
+# What Markdown would read as markup in a title: link brackets, `{}` of case protection,
+# emphasis and code marks, HTML tags and entities. Escaped, the title is text, so a
+# hostile `<script>` or `<img onerror>` in a record shows as text instead of running.
+_TITLE_SPECIALS = "[]{}*_`<>&~"
+
+
 def _title(record: Record) -> str:
-    """Link text: brackets and braces escaped, protected words in `{...}`, and a final
+    """Link text: markup characters escaped, protected words in `{...}`, and a final
     period escaped (the importer drops an unescaped one as the list's punctuation)."""
-    title = _escape(record.title, "[]{}")
+    title = _escape(record.title, _TITLE_SPECIALS)
     title = title[:-1] + "\\." if title.endswith(".") else title
     for word in sorted(record.protect, key=len, reverse=True):
-        word = _escape(word, "[]{}")
+        word = _escape(word, _TITLE_SPECIALS)
         title = re.sub(rf"(?<![\w{{]){re.escape(word)}(?![\w}}])",
                        lambda m: "{" + m.group() + "}", title, count=1)
     return title
@@ -39,8 +45,22 @@ def _link(url: str) -> str:
 
 def _name(text: str) -> str:
     """A framework's name or organisation: commas separate them, `[` would start a link,
-    and `://` a URL."""
-    return _escape(text, ",[").replace("://", "\\://")
+    `://` a URL, and the rest of the title's markup characters are escaped too."""
+    return _escape(text, "," + _TITLE_SPECIALS).replace("://", "\\://")
+
+
+_RAW_HTML = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _inert(text: str) -> str:
+    """Prose as text: `<` that would open an HTML tag or comment becomes `&lt;`, so the
+    list's raw HTML is shown, never run, wherever the export is rendered."""
+    return _RAW_HTML.sub("&lt;", text)
+
+
+def _heading(text: str, level: int) -> str:
+    """A heading whose text reads back as written: markup characters escaped."""
+    return f"{'#' * level} {_escape(text, _TITLE_SPECIALS)}"
 
 
 def _tag(record: Record) -> str:
@@ -68,20 +88,20 @@ def write_markdown(groups: list[Group], catalog: Catalog | None = None) -> str:
     lines: list[str] = []
     if catalog is None:
         for group in groups:
-            lines += [f"### {group.section}", *(item_line(r) for r in group.records), ""]
+            lines += [_heading(group.section, 3), *(item_line(r) for r in group.records), ""]
         return "\n".join(lines)
     if catalog.title:
-        lines += [f"# {visible(catalog.title)}", ""]
+        lines += [_heading(catalog.title, 1), ""]
     for block in catalog.blocks:
         if block.section:
             group = by_section.get(block.section)
             if group is None:
                 continue
             if block.heading:
-                lines += [f"{'#' * block.level} {visible(block.heading)}"]
+                lines += [_heading(block.heading, block.level)]
             lines += [item_line(r) for r in group.records] + [""]
         elif block.prose is not None:
-            lines += [block.prose, ""]
+            lines += [_inert(block.prose), ""]
         elif block.heading:
-            lines += [f"{'#' * block.level} {visible(block.heading)}", ""]
+            lines += [_heading(block.heading, block.level), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

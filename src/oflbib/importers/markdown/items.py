@@ -1,0 +1,421 @@
+"""Step 4: recognise one list item (or table row): its title, venue, year, authors and links.
+
+`recognise` takes an item's Markdown and returns an `Item`, or a `Skip` saying why the
+item is not an entry (a table-of-contents link, a badge, prose). The shapes it reads:
+
+- the seed's `[Title](url) NSDI'23` and `Name, Organisation, url url` framework lines;
+- a title as text, bold or italic before its links: `Title. [[PUB](url)] [[CODE](url)]`;
+- a venue tag before or after the title in brackets, parentheses or bold: `[OSDI'24]`,
+  `(NSDI 2023)`, `**MLSys '21**`, `In Proc. of SC 2021`;
+- author text: `Title. A. Author, B. Author. Venue 2021.`
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from oflbib.errors import Problem
+from oflbib.importers.markdown.inline import (Link, bare_urls, markup_free, outside_links,
+                                              plain_text, scan_links, unescape)
+from oflbib.importers.markdown.links import arxiv_id, doi_of, is_label, link_kind
+from oflbib.model import Person, Provenance, Seed
+from oflbib.text import clean_url, fold_space, unique
+from oflbib.venues import VenueTag, arxiv_year, find_venue, parse_venue_tag
+
+_ESCAPED = r"\\[!-/:-@\[-`{-~]"
+# A title is literal characters, escapes, and `{...}` groups that mark case protection.
+_TITLE_PIECE = re.compile(rf"{_ESCAPED}|\{{((?:{_ESCAPED}|[^{{}}\\])*)\}}|.", re.S)
+_COMMA_FREE = re.compile(rf"(?:{_ESCAPED}|[^,\\]|\\)+")
+_LIST_WORDS = re.compile(r"awe?some", re.I)
+_YEAR = re.compile(r"(?<![\d.])(19[5-9]\d|20[0-4]\d)(?![\d.]\d)")
+# A sentence ends at `. ` unless the period ends an initial (`A. Author`) or `et al.`.
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bal)(?<!\bet)(?<!\bvs)(?<!\bProc)(?<!\bno)"
+                           r"\.\s+(?=\S)")
+_BRACKETED = re.compile(r"^\s*(?:\[([^\[\]]{1,60})\]|\(([^()]{1,60})\)|\*\*([^*]{1,60})\*\*)"
+                        r"\s*[:\-\u2013\u2014]?\s*")
+_TRAILING_TAG = re.compile(r"(?:\[([^\[\]]{1,60})\]|\(([^()]{1,60})\)|\*\*([^*]{1,60})\*\*)"
+                           r"\s*\.?\s*$")
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{8,400})[\"\u201d]")
+_BOLD = re.compile(r"\*\*([^*]{4,400})\*\*|__([^_]{4,400})__|"
+                   r"(?<![*\w])\*([^*\s][^*]{3,400})\*(?![*\w])|(?<!\w)_([^_\s][^_]{3,400})_(?!\w)")
+_NAME = re.compile(r"^(?:[A-Z][\w'\u2019-]*\.?|[A-Z]\.(?:-?[A-Z]\.)*|van|von|de|der|da|di|"
+                   r"del|la|le)$", re.U)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+# A web link, an anchor or a relative path; another scheme (`ftp:`, `javascript:`) is not.
+_DATE = re.compile(r"^(?:19|20)\d{2}(?:[-/.]\d{1,2}){0,2}$")
+_VENUE_WORDS = re.compile(r"\b(?:Journal|Transactions|Proceedings|Conference|Workshop|"
+                          r"Symposium|Magazine|Letters)\b")
+_USABLE_URL = re.compile(r"^(?:https?://|#|(?![a-z][a-z0-9+.-]*:))", re.I)
+# `(*) Title`, `🔥🔥 Title`: the list's must-read marks.
+_LEADING_JUNK = re.compile(r"^(?:\(\*+\)|\*+|[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]+)\s*")
+
+
+@dataclass
+class Item:
+    """One recognised entry of the list, with the list's own text kept in `seed`."""
+
+    line: int
+    seed: Seed
+    kind: str
+    title: str
+    protect: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    organisation: str | None = None
+    venue: str | None = None
+    container: str | None = None
+    year: int | None = None
+    arxiv: str | None = None
+    doi: str | None = None
+    authors: list[Person] = field(default_factory=list)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)  # link kinds, for the report
+
+
+@dataclass
+class Skip:
+    line: int
+    why: str
+    problem: Problem | None = None  # a would-be entry that is malformed
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the headings above an item say: `### 2023`, `#### IJCAI`, `## NeurIPS 2021`."""
+
+    year: int | None = None
+    venue: str | None = None
+
+
+# ---- titles --------------------------------------------------------------------------------
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Latin-1/cp1252 (`Î»DNN` -> `λDNN`); nothing else is touched."""
+    import ftfy
+
+    return ftfy.fix_encoding(text)
+
+
+def clean_title(raw: str) -> tuple[str, list[str]]:
+    """Title text and its case-protected words: `{GPU}` marks protection, it is not text;
+    a final period is the list's punctuation
+    unless escaped (`\\.`)."""
+    pieces = list(_TITLE_PIECE.finditer(repair_mojibake(fold_space(raw))))
+    protect = [unescape(m.group(1)).strip() for m in pieces if m.group(1) is not None]
+    title = fold_space("".join(unescape(m.group(1)) if m.group(1) is not None
+                               else unescape(m.group()) for m in pieces))
+    if pieces and pieces[-1].group() == "." and not title.endswith(".."):
+        title = title[:-1].rstrip()
+    return title, unique([word for word in protect if word])
+
+
+def _tag_in(match: re.Match[str] | None) -> VenueTag | None:
+    if match is None:
+        return None
+    inner = next(g for g in match.groups() if g is not None)
+    return find_venue(inner)
+
+
+def _is_aside(match: re.Match[str]) -> bool:
+    """A trailing `[Sep 2024]`, `(2021)` or `(@Org)`: a date or a credit, not title."""
+    inner = next(g for g in match.groups() if g is not None).strip()
+    return inner.startswith("@") or (bool(_YEAR.search(inner)) and len(inner.split()) <= 4)
+
+
+def _strip_bare_tag(title: str) -> tuple[str, VenueTag | None]:
+    """`Title NSDI'23` or `Title ICML 2020`: a venue tag as the title's last words."""
+    words = title.rstrip(" ,;.").split()
+    for count in (1, 2, 3):
+        if len(words) <= count + 1:
+            break
+        tail = " ".join(words[-count:]).strip(" ,;.()[]")
+        tag = parse_venue_tag(tail)
+        if tag is None and count > 1 and _YEAR.fullmatch(words[-1].strip("().,")):
+            tag = find_venue(tail)
+            tag = tag if tag and tag.year else None
+        if tag:
+            return " ".join(words[:-count]).rstrip(" ,;"), tag
+    return title, None
+
+
+def strip_tags(title: str) -> tuple[str, VenueTag | None]:
+    """A venue tag written before or after the title (`[OSDI'24] Title`, `Title (NSDI
+    2023)`, `NeurIPS 2020 submission: Title`) and trailing sentences of metadata
+    (`Title. ICLR 2020. 2020-02-14`) are taken out of it; the tag is returned."""
+    title = _LEADING_JUNK.sub("", title)
+    leading = _BRACKETED.match(title)
+    tag = _tag_in(leading)
+    if leading and (tag or (leading.group(1) and leading.end() < len(title))):
+        title = title[leading.end():]  # `[Venue 2024] Title`: no title starts with a tag
+    head, colon, tail = title.partition(": ")
+    if colon and len(head.split()) <= 4 and tail.strip():
+        mention = find_venue(head)
+        if mention and mention.year and not re.search(r"submi|review", head, re.I):
+            title, tag = tail, tag or mention
+        elif mention and mention.year:
+            title = tail
+    for _ in range(3):  # `Title (@Org) [Sep 2024]`: a few trailing asides at most
+        trailing = _TRAILING_TAG.search(title)
+        found = _tag_in(trailing)
+        if not (trailing and trailing.start() > 0 and (found or _is_aside(trailing))):
+            break
+        aside = _YEAR.search(next(g for g in trailing.groups() if g is not None))
+        title = title[:trailing.start()].rstrip()
+        tag = tag or found or (VenueTag(None, int(aside.group(1))) if aside else None)
+    title, bare_tag = _strip_bare_tag(title)
+    tag = tag or bare_tag
+    sentences = _SENTENCE_END.split(title)[-4:]  # a few trailing sentences at most
+    while len(sentences) > 1 and _is_metadata(sentences[-1], strict=True):
+        tag = tag or find_venue(sentences[-1])
+        title = title[: title.rfind(sentences[-1])].rstrip()
+        sentences.pop()
+    return _LEADING_JUNK.sub("", title.strip()), tag
+
+
+# ---- authors -------------------------------------------------------------------------------
+
+def parse_authors(text: str) -> list[Person] | None:
+    """`A. Author, B. Author and C. Author` -> people; None unless every part reads as a
+    name (two to five capitalised words or initials), so prose is never taken for authors."""
+    text = re.sub(r"\bet al\.?", "", fold_space(text)).strip(" .,;")
+    parts = [p for p in _AUTHOR_SPLIT.split(text) if p]
+    if not parts:
+        return None
+    people = []
+    for part in parts:
+        words = part.split()
+        if not 2 <= len(words) <= 5 or not all(_NAME.match(w) for w in words):
+            return None
+        people.append(Person(family=words[-1], given=" ".join(words[:-1])))
+    return people
+
+
+# ---- the item ------------------------------------------------------------------------------
+
+def _software(line: int, body: str, urls: list[str]) -> Item:
+    """`Name, Organisation, url url` -> a software item."""
+    head = body[: body.find(urls[0])]
+    parts = [fold_space(p) for p in _COMMA_FREE.findall(head)]
+    parts = [p for p in parts if p]
+    name = repair_mojibake(unescape(parts[0])) if parts else urls[0]
+    organisation = repair_mojibake(", ".join(unescape(p) for p in parts[1:])) \
+        if len(parts) > 1 else None
+    seed = Seed(title=parts[0] if parts else urls[0], urls=urls, organisation=organisation)
+    return Item(line, seed, "software", name, [], unique([clean_url(u) for u in urls]),
+                organisation=organisation, links=["code"] * len(urls))
+
+
+def _malformed_link(text: str, links: list[Link], line: int, path: str) -> Skip | None:
+    """An item that starts as a `[Title](url)` link but is broken: a located problem."""
+    if not text.startswith("[") or text.startswith(("[!", "[[")):
+        return None
+    if links and links[0].start == 0:
+        first = links[0]
+        if first.badge or clean_title(markup_free(first.label))[0]:
+            return None
+        message = "link has no title"
+    elif "](" not in text and re.search(r"\(\s*https?://", text):
+        message = "unterminated link: expected `[Title](url)`"
+    elif "](" in text and text.find(")", text.find("](")) < 0:
+        message = "link URL is not closed with `)`"
+    else:
+        return None
+    return Skip(line, message, Problem(message, path, line))
+
+
+def _title_link(links: list[Link]) -> Link | None:
+    return next((link for link in links if not is_label(link.label)
+                 and link_kind(link.url) not in ("anchor", "image", "mail")), None)
+
+
+def recognise(text: str, line: int, path: str, context: Context = Context(),
+              references: dict[str, str] | None = None, *, titled: bool = False) -> Item | Skip:
+    """An item's Markdown -> an entry, or why it is none. `titled`: the text is known to
+    hold a title (a table's title cell), so a title without link or venue is an entry."""
+    text = text.strip()
+    links = scan_links(text, references)
+    shown = [link for link in links if not link.image and not link.badge]
+    kinds = [link_kind(link.url) for link in shown]
+    malformed = _malformed_link(text, links, line, path)
+    if malformed:
+        return malformed
+    if shown and (all(kind == "anchor" for kind in kinds)
+                  or (kinds[0] == "anchor" and not plain_text(text[: shown[0].start]))):
+        return Skip(line, "table of contents (links to the list's own headings)")
+    if links and not shown and not plain_text(outside_links(text, links)):
+        return Skip(line, "badge or image")
+    if not links and not titled:
+        urls = bare_urls(text)
+        if urls and "[" not in text and not any(arxiv_id(u) or doi_of(u) for u in urls) \
+                and not (find_venue(text[: text.find(urls[0])]) or VenueTag(None)).year:
+            return _software(line, text, urls)
+    return _paper(text, line, path, context, links, shown, titled)
+
+
+def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
+           shown: list[Link], titled: bool) -> Item | Skip:
+    useful = [link for link in shown if link_kind(link.url) not in ("anchor", "mail")]
+    title_link = _title_link(useful)
+    if useful and useful[0].start == 0 and title_link is not useful[0] and \
+            len(plain_text(outside_links(text, links)).split()) < 3:
+        title_link = useful[0]  # `- [Paper](url) NSDI'23`: a leading link is the title
+    prefix = text[: shown[0].start] if shown else text
+    prefix_words = len(plain_text(_BRACKETED.sub("", prefix, count=1)).split())
+    seed_tag: str | None = None
+    if title_link and (prefix_words < 3 or len(plain_text(title_link.label).split()) >= 3):
+        raw_title = title_link.label
+        rest = prefix + " " + text[title_link.end:]
+        if title_link.start == 0:
+            seed_tag = fold_space(text[title_link.end:])
+    else:
+        title_link = None
+        source = prefix if prefix_words else outside_links(text, links)
+        raw_title, rest = _title_from_text(fold_space(source))
+        if prefix_words:
+            rest += " " + text[len(prefix):]
+    if title_link and title_link.url and not _USABLE_URL.match(title_link.url):
+        message = f"link URL {title_link.url!r} must start with http:// or https://"
+        return Skip(line, message, Problem(message, path, line))
+    title_text, tag_in_title = strip_tags(fold_space(markup_free(raw_title)))
+    title, protect = clean_title(title_text)
+    if not title:
+        return Skip(line, "no title: only links or markup")
+    rest_plain = plain_text(outside_links(rest, scan_links(rest)))
+    tag = tag_in_title if tag_in_title and tag_in_title.venue else \
+        _venue_in(rest_plain, seed_tag) or tag_in_title
+    authors = _authors_in(rest_plain)
+    under_tag = (context.venue or context.year) and len(title.split()) >= 3
+    if not (useful or tag or authors or titled or under_tag or _QUOTED.search(text)
+            or _BOLD.search(text)):
+        return Skip(line, "prose: no link, venue or authors")
+    urls = [link.url for link in useful if link.url.lower().startswith(("http://", "https://"))]
+    urls += [u for u in bare_urls(outside_links(text, links)) if u not in urls]
+    if title_link is not None and title_link.url in urls:
+        urls.remove(title_link.url)
+        urls.insert(0, title_link.url)
+    kind = "list" if _LIST_WORDS.search(title) or (
+        title_link is not None and _LIST_WORDS.search(title_link.url)) else "paper"
+    if seed_tag is None and 0 < len(rest_plain) <= 80:
+        seed_tag = rest_plain
+    seed = Seed(title=fold_space(raw_title), venue=seed_tag or None, urls=urls)
+    item = Item(line, seed, kind, title, protect, unique([clean_url(u) for u in urls]),
+                links=[link_kind(u) for u in urls])
+    if kind == "paper":
+        _add_facts(item, tag, rest_plain, context, path)
+        if authors:
+            item.authors = authors
+            item.provenance["authors"] = Provenance(source=f"{path}:{line}", via="seed")
+    return item
+
+
+def _add_facts(item: Item, tag: VenueTag | None, rest: str, context: Context,
+               path: str) -> None:
+    """Identifiers from the links, venue and year from the tag, else from the headings
+    above, else (the year) from the arXiv id."""
+    for url in item.seed.urls:
+        item.arxiv = item.arxiv or arxiv_id(url)
+        found = doi_of(url)
+        if found and not item.doi:
+            item.doi = found
+            item.provenance["doi"] = Provenance(source=url, via="seed")
+    if tag:
+        item.venue, item.year = tag.venue, tag.year or item.year
+        item.arxiv = item.arxiv or tag.arxiv
+    item.venue = item.venue or context.venue
+    if item.year is None:
+        bare = _YEAR.search(rest)
+        item.year = int(bare.group(1)) if bare else context.year
+    if item.year is None and item.arxiv:
+        item.year = arxiv_year(item.arxiv)
+
+
+def _is_metadata(sentence: str, strict: bool = False) -> bool:
+    """A sentence after a title that is a venue, a date or (unless `strict`, for the
+    sentences inside a link's text) authors, not more title."""
+    sentence = sentence.strip(" .,;:[]()")
+    if (not strict and not re.search(r"[A-Za-z]{2}", sentence)) or _DATE.match(sentence) \
+            or _VENUE_WORDS.search(sentence):
+        return True
+    tag = find_venue(sentence)
+    if tag is not None and (tag.year or (not strict and len(sentence.split()) <= 3)):
+        return True
+    return not strict and ("et al" in sentence or parse_authors(sentence) is not None)
+
+
+def _title_from_text(text: str) -> tuple[str, str]:
+    """(title, the rest) of an item whose title is text: a quoted or bold span when there
+    is one, else the first sentence (`Title. A. Author, B. Author. Venue 2021.`)."""
+    for pattern in (_QUOTED, _BOLD):
+        match = pattern.search(text)
+        if match and not find_venue(match.group(match.lastindex or 1)):
+            inner = match.group(match.lastindex or 1)
+            return inner, text[: match.start()] + " " + text[match.end():]
+    stripped = _BRACKETED.sub("", text, count=1) if _tag_in(_BRACKETED.match(text)) else text
+    lead = text[: len(text) - len(stripped)]
+    sentences = _SENTENCE_END.split(stripped)
+    if len(sentences) > 1 and len(sentences[0].split()) >= 2 \
+            and all(_is_metadata(s) for s in sentences[1:]):
+        return sentences[0], lead + " " + ". ".join(sentences[1:])
+    return stripped, lead
+
+
+def _venue_in(rest: str, seed_tag: str | None) -> VenueTag | None:
+    if seed_tag:
+        exact = parse_venue_tag(seed_tag)
+        if exact:
+            return exact
+    return find_venue(rest) if rest else None
+
+
+def _authors_in(rest: str) -> list[Person] | None:
+    for sentence in _SENTENCE_END.split(rest):
+        sentence = sentence.strip(" .")
+        if sentence and not find_venue(sentence) and not _YEAR.search(sentence):
+            people = parse_authors(sentence)
+            if people:
+                return people
+    return None
+
+
+def recognise_row(cells: list[str], roles: dict[str, int], line: int, path: str,
+                  context: Context = Context(),
+                  references: dict[str, str] | None = None) -> Item | Skip:
+    """A table row -> an entry: the title cell read like an item, then the venue, year,
+    authors and link columns fill in what it does not say."""
+    def cell(role: str) -> str:
+        index = roles.get(role)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    title_cell = cell("title")
+    if not re.search(r"[^\W\d_]{2}", plain_text(title_cell)):
+        return Skip(line, "table row without a title")
+    venue_text = plain_text(cell("venue"))
+    year_text = plain_text(cell("year"))
+    link_cells = " ".join(cells[i] for role, i in roles.items()
+                          if role.startswith("links") and i < len(cells))
+    tagged = " ".join(part for part in (title_cell, link_cells) if part)
+    found = recognise(tagged, line, path, context, references, titled=True)
+    if isinstance(found, Skip) or found.kind != "paper":
+        return found
+    if "software" in roles:
+        found.kind = "software"
+        found.organisation = plain_text(cell("organisation")) or None
+        found.seed.organisation = found.organisation
+        return found
+    tag = find_venue(f"{venue_text} {year_text}") if venue_text else None
+    if tag:
+        found.venue, found.year = tag.venue, tag.year or found.year
+    elif venue_text:
+        found.container = venue_text  # a venue the table does not know: kept as written
+        found.venue = None
+    if venue_text:
+        found.seed.venue = venue_text
+    year = _YEAR.search(year_text) or (_YEAR.search(venue_text) if not tag else None)
+    if year:
+        found.year = int(year.group(1))
+    authors_text = plain_text(cell("authors"))
+    if authors_text and not found.authors:
+        found.authors = parse_authors(authors_text) or [
+            Person(literal=name) for name in _AUTHOR_SPLIT.split(authors_text) if name.strip()]
+        found.provenance["authors"] = Provenance(source=f"{path}:{line}", via="seed")
+    return found
