@@ -39,7 +39,7 @@ def _title(record: Record) -> str:
 
 def _link(url: str) -> str:
     """A URL the importer reads whole: what ends a link or a bare URL is percent-encoded."""
-    return visible(url).replace(" ", "%20").replace(")", "%29").replace("]", "%5D") \
+    return visible(url).replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("]", "%5D") \
         .replace(">", "%3E")
 
 

@@ -61,7 +61,9 @@ class Draft:
 
 def heading_text(raw: str) -> str:
     """A heading as the reader sees it: badges, link targets and bare URLs left out."""
-    return fold_space(without_urls(plain_text(raw))).strip(" -:\u2013\u2014")
+    text = plain_text(raw)
+    bare = without_urls(text)
+    return fold_space(bare).strip(" -:\u2013\u2014") if bare != text else text
 
 
 def heading_context(path: list[str]) -> Context:

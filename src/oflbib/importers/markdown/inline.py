@@ -17,6 +17,7 @@ _MARK = re.compile(r"(\\[!-/:-@\[-`{-~])|(&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-
                    r"(<(/?)([A-Za-z][\w:-]*)(?:\s[^<>]*)?/?>)|"
                    r"\*\*|__|~~|`+|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|"
                    r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
+_URL_RUN = re.compile(r"https?://[^\s)>\]]+")
 _WRAPPED_END = re.compile(r"[.,;:]?\]")
 # Footnote references (`[^1]`) and emoji short codes (`:fire:`) are not text.
 _NOT_TEXT = re.compile(r"\[\^[^\]\s]{1,40}\]|(?<![\w/]):[a-z0-9_+-]{1,30}:(?![\w/])")
@@ -109,6 +110,12 @@ def scan_links(text: str, references: dict[str, str] | None = None) -> list[Link
 
 def bare_urls(text: str) -> list[str]:
     return [m.group(1) for m in _BARE_URL.finditer(text)]
+
+
+def url_runs(text: str) -> list[str]:
+    """Every `http(s)://` run up to a space: a framework line's URLs, separated by spaces,
+    are taken whole (trailing punctuation included, as written)."""
+    return _URL_RUN.findall(text)
 
 
 def without_urls(text: str) -> str:

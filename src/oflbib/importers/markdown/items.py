@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from oflbib.errors import Problem
 from oflbib.importers.markdown.inline import (Link, bare_urls, markup_free, outside_links,
-                                              plain_text, scan_links, unescape)
+                                              plain_text, scan_links, unescape, url_runs)
 from oflbib.importers.markdown.links import arxiv_id, doi_of, is_label, link_kind
 from oflbib.model import Person, Provenance, Seed
 from oflbib.text import clean_url, fold_space, unique
@@ -48,7 +48,7 @@ _VENUE_WORDS = re.compile(r"\b(?:Journal|Transactions|Proceedings|Conference|Wor
                           r"Symposium|Magazine|Letters)\b")
 _USABLE_URL = re.compile(r"^(?:https?://|#|(?![a-z][a-z0-9+.-]*:))", re.I)
 # `(*) Title`, `🔥🔥 Title`: the list's must-read marks.
-_LEADING_JUNK = re.compile(r"^(?:\(\*+\)|\*+|[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]+)\s*")
+_LEADING_JUNK = re.compile(r"^(?:\(\*+\)|\*+|[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]+)\s*(?=\S)")
 
 
 @dataclass
@@ -245,7 +245,7 @@ def recognise(text: str, line: int, path: str, context: Context = Context(),
     if links and not shown and not plain_text(outside_links(text, links)):
         return Skip(line, "badge or image")
     if not links and not titled:
-        urls = bare_urls(text)
+        urls = url_runs(text)
         if urls and "[" not in text and not any(arxiv_id(u) or doi_of(u) for u in urls) \
                 and not (find_venue(text[: text.find(urls[0])]) or VenueTag(None)).year:
             return _software(line, text, urls)

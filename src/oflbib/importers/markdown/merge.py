@@ -101,7 +101,7 @@ class _Unclaimed:
 def _shows_entry(item: Item, entry: Entry) -> bool:
     """The item is the entry as the catalog writes it (its Markdown export), not the
     list's own text: the listing keeps the list's text and its corrections."""
-    return norm_title(item.title) == norm_title(entry.title) \
+    return item.title == entry.title \
         and set(item.urls) <= set(entry.urls) \
         and (item.venue, item.year) in ((entry.venue, entry.year), (None, None))
 
