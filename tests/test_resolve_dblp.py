@@ -42,7 +42,7 @@ def test_a_search_reads_the_recorded_answer(replay, timing) -> None:
     # A homonym number is dblp's, not the name's.
     assert dac.authors[0] == Person(family="Zhang", given="Xiaopeng")
     assert (dac.role, dac.work_type, dac.venue, dac.pages, dac.year) == (
-        PUBLISHED, "proceedings-article", None, "169--174", 2021)
+        PUBLISHED, "proceedings-article", "DAC", "169--174", 2021)  # a venue of the table
     assert dac.doi == "10.1109/DAC18074.2021.9586227" and dac.dblp == "conf/dac/ZhangYY21"
     assert dac.title.endswith("Layout Pattern Generation")  # dblp's final period dropped
     # A CoRR record is a preprint: its arXiv id, no DOI of its own.

@@ -37,10 +37,14 @@ def _title(record: Record) -> str:
     return title
 
 
+# What would end a link or a bare URL, open a link or tag, or escape the next mark.
+_URL_ENDS = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "[": "%5B", "]": "%5D",
+                           "<": "%3C", ">": "%3E", "\\": "%5C"})
+
+
 def _link(url: str) -> str:
     """A URL the importer reads whole: what ends a link or a bare URL is percent-encoded."""
-    return visible(url).replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("]", "%5D") \
-        .replace(">", "%3E")
+    return visible(url).translate(_URL_ENDS)
 
 
 def _name(text: str) -> str:

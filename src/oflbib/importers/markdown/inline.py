@@ -20,7 +20,7 @@ _MARK = re.compile(r"(\\[!-/:-@\[-`{-~])|(&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-
 _URL_RUN = re.compile(r"https?://[^\s)>\]]+")
 _WRAPPED_END = re.compile(r"[.,;:]?\]")
 # Footnote references (`[^1]`) and emoji short codes (`:fire:`) are not text.
-_NOT_TEXT = re.compile(r"\[\^[^\]\s]{1,40}\]|(?<![\w/]):[a-z0-9_+-]{1,30}:(?![\w/])")
+_NOT_TEXT = re.compile(r"(?<!\\)\[\^[^\]\s\\]{1,40}\]|(?<![\w/]):[a-z0-9_+-]{1,30}:(?![\w/])")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _MAX_DEPTH = 8  # links inside link text: deeper nesting is read as text

@@ -223,6 +223,9 @@ def _malformed_link(text: str, links: list[Link], line: int, path: str) -> Skip 
     return Skip(line, message, Problem(message, path, line))
 
 
+_OPEN_BRACKET = re.compile(r"(?<!\\)\[")  # a bracket the writer did not escape
+
+
 def _title_link(links: list[Link]) -> Link | None:
     return next((link for link in links if not is_label(link.label)
                  and link_kind(link.url) not in ("anchor", "image", "mail")), None)
@@ -246,7 +249,8 @@ def recognise(text: str, line: int, path: str, context: Context = Context(),
         return Skip(line, "badge or image")
     if not links and not titled:
         urls = url_runs(text)
-        if urls and "[" not in text and not any(arxiv_id(u) or doi_of(u) for u in urls) \
+        if urls and not _OPEN_BRACKET.search(text) \
+                and not any(arxiv_id(u) or doi_of(u) for u in urls) \
                 and not (find_venue(text[: text.find(urls[0])]) or VenueTag(None)).year:
             return _software(line, text, urls)
     return _paper(text, line, path, context, links, shown, titled)
