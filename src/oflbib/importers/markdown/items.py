@@ -66,6 +66,8 @@ class Item:
     container: str | None = None
     year: int | None = None
     arxiv: str | None = None
+    # The DOI a link names: it finds the entry again on re-import, but is not the entry's
+    # own until a resolver has checked that the work it names is this paper.
     doi: str | None = None
     authors: list[Person] = field(default_factory=list)
     provenance: dict[str, Provenance] = field(default_factory=dict)
@@ -318,10 +320,7 @@ def _add_facts(item: Item, tag: VenueTag | None, rest: str, context: Context,
     above, else (the year) from the arXiv id."""
     for url in item.seed.urls:
         item.arxiv = item.arxiv or arxiv_id(url)
-        found = doi_of(url)
-        if found and not item.doi:
-            item.doi = found
-            item.provenance["doi"] = Provenance(source=url, via="seed")
+        item.doi = item.doi or doi_of(url)
     if tag:
         item.venue, item.year = tag.venue, tag.year or item.year
         item.arxiv = item.arxiv or tag.arxiv

@@ -30,7 +30,7 @@ def _entry_from_item(item: Item, key: str) -> Entry:
     return Entry(key=key, kind=item.kind, title=item.title, urls=list(item.urls),
                  protect=list(item.protect), authors=list(item.authors),
                  organisation=item.organisation, venue=item.venue, container=item.container,
-                 year=item.year, arxiv=item.arxiv, doi=item.doi, seed=item.seed,
+                 year=item.year, arxiv=item.arxiv, seed=item.seed,
                  provenance=dict(item.provenance))
 
 
