@@ -145,13 +145,13 @@ class Synth:
         entry = Entry(key="", kind="paper", title=title, protect=protect,
                       authors=self.authors(), year=year)
         if roll < 0.55:
-            entry.venue = self.pick([v.id for v in VENUES.values() if v.kind == CONFERENCE])
+            entry.venue = self.pick([v.id for v in VENUES.values() if v.category == CONFERENCE])
             first = self.rng.randint(1, 900)
             entry.pages = f"{first}--{first + self.rng.randint(8, 20)}"
             if self.rng.random() < 0.6:
                 entry.doi = f"10.1145/{3500000 + self.serial}.{self.rng.randint(1000, 9999)}"
         elif roll < 0.7:
-            entry.venue = self.pick([v.id for v in VENUES.values() if v.kind == JOURNAL])
+            entry.venue = self.pick([v.id for v in VENUES.values() if v.category == JOURNAL])
             entry.volume, entry.number = str(self.rng.randint(1, 40)), str(self.rng.randint(1, 12))
             first = self.rng.randint(1, 3000)
             entry.pages = f"{first}--{first + self.rng.randint(10, 30)}"

@@ -10,14 +10,18 @@ import pytest
 import rispy
 
 from oflbib.catalog.store import load_catalog
+from oflbib.catalog.files import fast_paths
 from oflbib.exporters import build_files, render
 from oflbib.exporters.bibtex import entry_fields
-from oflbib.exporters.record import groups, to_record
+from oflbib.exporters.reference import groups, to_reference
 from oflbib.latex import latex_to_text
 from oflbib.text import clean_url
 from tests.conftest import FIXTURES, REPO
 from tests.consumers import compile_natbib, require, run_tool
 
+
+# Tests of the export cache, a fast path: off under OFLBIB_NO_FASTPATH=1 (test_fastpaths.py).
+fast_only = pytest.mark.skipif(not fast_paths(), reason="the export cache is switched off")
 
 def papers(catalog):
     return [e for _, e in catalog.ordered() if e.kind == "paper"]
@@ -30,7 +34,7 @@ def test_bibtexparser_reads_back_identical_fields(shipped_catalog):
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
     by_key = {e.key: e for e in library.entries}
-    records = [r for g in groups(shipped_catalog) for r in g.records]
+    records = [r for g in groups(shipped_catalog) for r in g.references]
     assert list(by_key) == [r.key for r in records]
     for record in records:
         parsed = by_key[record.key]
@@ -162,13 +166,13 @@ def test_rispy_reads_back_every_field(shipped_catalog):
     text = render(shipped_catalog, "ris")
     assert not re.search(r"^\d+\.", text, re.M)  # no record numbers: that is not RIS
     records = rispy.loads(text)
-    entries = [r.entry for g in groups(shipped_catalog) for r in g.records]  # cited too
+    entries = [r.entry for g in groups(shipped_catalog) for r in g.references]  # cited too
     assert len(records) == len(entries) == text.count("\nER  - ") + text.startswith("ER  - ")
     for record, entry in zip(records, entries):
         assert record["id"] == entry.key
         assert record["title"] == entry.title
         assert record.get("authors", []) == [
-            a.literal or f"{a.family}, {a.given}" for a in to_record(entry).authors]
+            a.literal or f"{a.family}, {a.given}" for a in to_reference(entry).authors]
         assert record.get("keywords") == entry.sections
         if entry.year:
             assert record["year"] == str(entry.year)
@@ -249,6 +253,7 @@ def counted_renders(monkeypatch, tmp_path):
     return calls
 
 
+@fast_only
 def test_repeated_export_is_copied_until_a_catalog_file_changes(catalog_copy, run,
                                                                  counted_renders):
     args = ("--catalog", catalog_copy, "export", "--format", "bibtex")
@@ -269,6 +274,7 @@ def test_repeated_export_is_copied_until_a_catalog_file_changes(catalog_copy, ru
     assert run(*args, "-s", name).stdout == render(load_catalog(catalog_copy), "bibtex", [name])
 
 
+@fast_only
 def test_damaged_or_misfiled_cached_outputs_are_ignored(catalog_copy, run, counted_renders):
     from oflbib.catalog import compiled
 

@@ -8,7 +8,7 @@ import pytest
 
 from oflbib.catalog.store import load_catalog
 from oflbib.exporters import render
-from oflbib.exporters.record import to_record
+from oflbib.exporters.reference import to_reference
 from oflbib.model import Person
 from tests.conftest import tree_bytes
 
@@ -47,10 +47,10 @@ def test_biblatex_round_trip_keeps_every_exported_fact(tmp_path, run, shipped_ca
     run("--catalog", tmp_path / "again", "import", "bibtex", source)
     again = load_catalog(tmp_path / "again")
     for key, entry in shipped_catalog.entries.items():
-        got, want = to_record(again.entries[key]), to_record(entry)
-        assert (got.type, got.title, got.authors, got.year, got.container, got.publisher,
+        got, want = to_reference(again.entries[key]), to_reference(entry)
+        assert (got.entry_type, got.title, got.authors, got.year, got.container, got.publisher,
                 got.pages, got.doi, got.arxiv, got.url, got.organisation) == \
-            (want.type, want.title, want.authors, want.year, want.container, want.publisher,
+            (want.entry_type, want.title, want.authors, want.year, want.container, want.publisher,
              want.pages, want.doi, want.arxiv, want.url, want.organisation), key
         assert again.entries[key].kind == entry.kind
         assert sorted(again.entries[key].sections) == sorted(entry.sections)
@@ -106,18 +106,19 @@ def test_foreign_file_types_fields_and_latex(tmp_path, run):
     result = run("--catalog", tmp_path / "cat", "import", "bibtex", write(tmp_path, FOREIGN),
                  "--section", "Imported")
     assert result.exit_code == 0, result.output
-    assert ("fields the catalog has no place for, not imported: abstract (1), "
-            "author 'and others' (1), month (1)") in result.stderr
-    assert "note: 1 @book entries imported as papers (@misc)" in result.stderr
+    assert "not imported" not in result.stderr and "@misc" not in result.stderr
     catalog = load_catalog(tmp_path / "cat")
     zola = catalog.entries["Zola:2020"]  # keys are kept as given
     assert zola.title == "Kubernetes Scheduling for DNN Jobs"
     assert zola.protect == ["Kubernetes"]  # {DNN} the exporter braces by itself
     assert zola.authors == [Person(family="Zola", given="\u00c9mile"),
                             Person(family="M\u00fcller", given="J\u00fcrgen"),
-                            Person(literal="Google Research")]  # "and others" is et al.
+                            Person(literal="Google Research")]
+    assert zola.authors_others  # "and others" is et al.: kept as a flag
+    assert (zola.month, zola.abstract) == (1, "Long text that the catalog has no field for.")
+    assert zola.keywords == ["Schedule", "Systems"]
     assert (zola.venue, zola.container, zola.year) == ("OSDI", "OSDI", 2020)
-    assert to_record(zola).type == "proceedings-paper"
+    assert to_reference(zola).entry_type == "inproceedings"
     assert (zola.pages, zola.doi) == ("10--20", "10.5555/ABC.123")
     lee = catalog.entries["lee2019"]
     assert (lee.venue, lee.container, lee.volume, lee.number) == ("TC", None, "68", "3")
@@ -126,7 +127,7 @@ def test_foreign_file_types_fields_and_latex(tmp_path, run):
                                                                       "arXiv")
     assert preprint.urls == ["https://arxiv.org/abs/2101.00001"]
     knuth = catalog.entries["knuth1984"]
-    assert (knuth.title, knuth.entry_type, knuth.publisher) == ("The TeXbook", None,
+    assert (knuth.title, knuth.entry_type, knuth.publisher) == ("The TeXbook", "book",
                                                                "Addison-Wesley")
     assert [s.name for s in catalog.sections] == ["Imported"]
 
@@ -270,11 +271,6 @@ BAD = [
     ("@article{a,\n  title = {Closed}},\n  year = 2020\n}\n", 2, "text with `}`"),
     ("@misc{a#b, title={x}}\n", 1, "key 'a#b' is not a key BibTeX or biber can read"),
     ("@misc{a,\n  author = {A}\n}\n", 1, "entry has no title"),
-    ("@misc{a,\n  title = {T},\n  url = {www.example.org}\n}\n", 3,
-     "url 'www.example.org' must be an http:// or https:// URL"),
-    ("@misc{a,\n  title = {T},\n  doi = {not-a-doi}\n}\n", 3, "doi 'not-a-doi' is not a DOI"),
-    ("@misc{a,\n  title = {T},\n  eprint = {hep/xyz}, archiveprefix = {arXiv}\n}\n", 3,
-     "eprint 'hep/xyz' is not an arXiv id"),
     ("@misc{a,\n  title = {T},\n  author = {Smith, John, Jr, Extra}\n}\n", 3, "author"),
 ]
 
@@ -299,6 +295,44 @@ def test_strict_refuses_the_whole_import(tmp_path, run, text, line, message):
     assert result.exit_code == 2, result.output
     assert f"{source}:{line + 1}: " in result.stderr and message in result.stderr
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("@misc{a,\n  title = {T},\n  year = {soon}\n}\n", 3, "year 'soon' is not a year"),
+    ("@misc{a,\n  title = {T},\n  url = {www.example.org}\n}\n", 3,
+     "url 'www.example.org' is not an http(s) URL"),
+    ("@misc{a,\n  title = {T},\n  doi = {not-a-doi}\n}\n", 3, "doi 'not-a-doi' is not a DOI"),
+    ("@misc{a,\n  title = {T},\n  eprint = {hep/xyz}, archiveprefix = {arXiv}\n}\n", 3,
+     "eprint 'hep/xyz' is not an arXiv id"),
+])
+def test_values_a_field_cannot_hold_are_kept_as_written_and_told(tmp_path, run, text, line,
+                                                                message):
+    source = write(tmp_path, text)
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 0, result.output
+    assert f"{source}:{line}: note: a: {message}; kept as written" in result.stderr, \
+        result.stderr
+    entry = load_catalog(tmp_path / "cat").entries["a"]
+    name = message.split()[0]
+    assert name in entry.verbatim
+    assert re.search(rf"\n  {name} += \{{{re.escape(entry.verbatim[name])}\}}",
+                     render_entry(entry))
+
+
+def test_keys_biber_accepts_and_other_eprints_are_kept(tmp_path, run):
+    source = write(tmp_path, "@misc{9lives, title={x}}\n@misc{10.1145/123.456, title={y},\n"
+                             "  eprint = {123}, eprinttype = {hdl}}\n")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(tmp_path / "cat")
+    assert catalog.entries["10.1145/123.456"].verbatim == {"eprint": "123", "eprinttype": "hdl"}
+    assert "9lives" in catalog.entries
+
+
+def render_entry(entry) -> str:
+    from oflbib.exporters.bibtex import BIBTEX, format_entry
+
+    return format_entry(to_reference(entry), BIBTEX)
 
 
 def test_every_problem_of_a_file_is_reported_at_once(tmp_path, run):

@@ -28,18 +28,19 @@ from hypothesis import assume, given
 from oflbib.catalog.store import load_catalog, save_catalog
 from oflbib.exporters import render
 from oflbib.exporters.bibtex import entry_fields, entry_type
-from oflbib.exporters.record import Record, groups, to_record
+from oflbib.exporters.reference import Reference, groups, to_reference
 from oflbib.importers.bibtex import parse_bibtex
 from oflbib.importers.markdown import parse_markdown, repair_mojibake
 from oflbib.latex import latex_to_text
 from oflbib.model import Block, Catalog, Entry, Listing, Person, Section
 from oflbib.text import clean_url, unique
+from oflbib.venues import lookup_venue
 from tests.conftest import FIXTURES
 from tests.strategies import catalogs, reads_as, words
 
 
-def records(catalog) -> list[Record]:
-    return [record for group in groups(catalog) for record in group.records]
+def records(catalog) -> list[Reference]:
+    return [record for group in groups(catalog) for record in group.references]
 
 
 def same(got: str | None, want: str | None) -> None:
@@ -82,7 +83,7 @@ def unbraced(value: str) -> str:
     return value.removeprefix("\\url{").removesuffix("}")
 
 
-def check_bib_entry(entry, record: Record, flavour: str) -> None:
+def check_bib_entry(entry, record: Reference, flavour: str) -> None:
     same(latex_to_text(entry["title"]), record.title)
     authors = entry.get("author")
     got = authors.value if authors else []
@@ -127,7 +128,7 @@ def test_bibtex_and_biblatex_read_back_unchanged(flavour, catalog):
 
 def written(entry: Entry, flavour: str) -> tuple[str, dict[str, str]]:
     """What the exporter writes for an entry: its type and its fields' LaTeX."""
-    record = to_record(entry)
+    record = to_reference(entry)
     return entry_type(record, flavour), dict(entry_fields(record, flavour))
 
 
@@ -162,6 +163,12 @@ def test_bibtex_import_inverts_the_exporters(flavour, catalog):
             # with an eprint is read as the arXiv preprint it nearly always is.
             continue
         assert got_type == want_type
+        if original.venue is None and original.container and lookup_venue(original.container):
+            # A container that names a venue of the table is read as that venue, whose
+            # publisher and series the exporter then adds.
+            for name in ("publisher", "series", "volume"):
+                if name not in want:
+                    got.pop(name, None)
         same_fields(got, want)
 
 
@@ -198,7 +205,7 @@ def test_csljson_reads_back_unchanged_and_valid(catalog):
         for name, person in zip(item.get("author", []), record.authors):
             same_csl_name(name, person)
         same(NOCASE.sub("", item.get("container-title", "")), record.container)
-        if record.type != "software":
+        if record.entry.kind != "software":
             same(item.get("publisher"), record.publisher)
         same(item.get("URL"), record.url)
 

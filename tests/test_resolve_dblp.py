@@ -355,7 +355,7 @@ def test_sources_that_disagree_keep_nothing(replay, timing) -> None:
 def test_a_usenix_talk_link_gives_venue_and_year() -> None:
     from oflbib.model import Entry
 
-    entry = Entry("k", "paper", "KungFu",
+    entry = Entry("k", "paper", title="KungFu",
                   urls=["https://www.usenix.org/conference/osdi20/presentation/mai"])
     assert Want.of(entry).query == Query("KungFu", 2020, venue="OSDI")
 

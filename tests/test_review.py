@@ -13,9 +13,7 @@ import unicodedata
 import pytest
 
 from oflbib.exporters import render
-from oflbib.exporters.record import (
-    JOURNAL_ARTICLE, PREPRINT_PAPER, PROCEEDINGS_PAPER, Record, groups,
-)
+from oflbib.exporters.reference import Reference, groups
 from tests.consumers import (
     biblatex_document, bibtex_document, csl_entries, pdf_text, shared, split_entries,
 )
@@ -32,18 +30,18 @@ def _plain(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
-def _records(catalog) -> list[Record]:
-    return [r for g in groups(catalog) for r in g.records]
+def _records(catalog) -> list[Reference]:
+    return [r for g in groups(catalog) for r in g.references]
 
 
-def _unlocated(record: Record) -> bool:
+def _unlocated(record: Reference) -> bool:
     """A paper the catalog knows no DOI, arXiv id or landing page of: a catalog gap that
     `oflbib check` reports (its code link is no locator of the paper)."""
-    return record.type != "software" and record.type != "list" and not (
+    return record.entry_type != "software" and record.entry_type != "online" and not (
         record.doi or record.arxiv or record.url)
 
 
-def review(records: list[Record], entries: dict[str, str], author_year: bool) -> list[str]:
+def review(records: list[Reference], entries: dict[str, str], author_year: bool) -> list[str]:
     """What a reviewer would flag, entry by entry."""
     problems = []
     assert sorted(entries) == sorted(r.key for r in records)
@@ -60,10 +58,10 @@ def review(records: list[Record], entries: dict[str, str], author_year: bool) ->
             flag(f"{record.key}: title printed {title_count} times: {shown}")
         if re.search(r"[\\{}$]", shown):
             flag(f"{record.key}: leftover TeX or braces: {shown}")
-        if record.type in (PROCEEDINGS_PAPER, JOURNAL_ARTICLE) and record.container \
+        if record.entry_type in ("inproceedings", "article") and record.container \
                 and _plain(record.container) not in plain:
             flag(f"{record.key}: venue '{record.container}' not shown: {shown}")
-        if record.type == PREPRINT_PAPER and "arxiv" not in plain:
+        if record.entry_type == "preprint" and "arxiv" not in plain:
             flag(f"{record.key}: preprint without arXiv: {shown}")
         if record.year and str(record.year) not in shown:
             flag(f"{record.key}: year {record.year} not shown: {shown}")

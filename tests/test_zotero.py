@@ -12,23 +12,21 @@ import subprocess
 import pytest
 
 from oflbib.exporters import render
-from oflbib.exporters.record import (
-    JOURNAL_ARTICLE, LIST, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, Record, groups,
-)
+from oflbib.exporters.reference import Reference, groups
 from tests.consumers import zotero_runner
 
 # format -> record type -> the Zotero item type its translator makes. BibTeX has no type
 # for software or web pages (both are @misc, which Zotero calls a "document"); Zotero's
 # CSL-JSON translator refuses `software`, so the CSL file says `webpage`.
 ITEM_TYPES = {
-    "bibtex": {PROCEEDINGS_PAPER: "conferencePaper", JOURNAL_ARTICLE: "journalArticle",
-               PREPRINT_PAPER: "manuscript", SOFTWARE: "document", LIST: "document"},
-    "biblatex": {PROCEEDINGS_PAPER: "conferencePaper", JOURNAL_ARTICLE: "journalArticle",
-                 PREPRINT_PAPER: "manuscript", SOFTWARE: "computerProgram", LIST: "webpage"},
-    "ris": {PROCEEDINGS_PAPER: "conferencePaper", JOURNAL_ARTICLE: "journalArticle",
-            PREPRINT_PAPER: "manuscript", SOFTWARE: "computerProgram", LIST: "webpage"},
-    "csljson": {PROCEEDINGS_PAPER: "conferencePaper", JOURNAL_ARTICLE: "journalArticle",
-                PREPRINT_PAPER: "preprint", SOFTWARE: "webpage", LIST: "webpage"},
+    "bibtex": {"inproceedings": "conferencePaper", "article": "journalArticle",
+               "preprint": "manuscript", "software": "document", "online": "document"},
+    "biblatex": {"inproceedings": "conferencePaper", "article": "journalArticle",
+                 "preprint": "manuscript", "software": "computerProgram", "online": "webpage"},
+    "ris": {"inproceedings": "conferencePaper", "article": "journalArticle",
+            "preprint": "manuscript", "software": "computerProgram", "online": "webpage"},
+    "csljson": {"inproceedings": "conferencePaper", "article": "journalArticle",
+                "preprint": "preprint", "software": "webpage", "online": "webpage"},
 }
 SUFFIX = {"bibtex": "bib", "biblatex": "biblatex.bib", "ris": "ris", "csljson": "json"}
 
@@ -50,7 +48,7 @@ def imported(tmp_path_factory, shipped_catalog):
     return dict(zip(SUFFIX, answers))
 
 
-def _creators(record: Record) -> list[tuple[str, str]]:
+def _creators(record: Reference) -> list[tuple[str, str]]:
     return [(a.literal, "") if a.literal else (a.family, a.given) for a in record.authors]
 
 
@@ -63,7 +61,7 @@ def _zotero_creators(item: dict) -> list[tuple[str, str]]:
 def test_zotero_keeps_every_entry(imported, shipped_catalog, fmt):
     answer = imported[fmt]
     assert answer["translator"] == {"ris": "RIS", "csljson": "CSL JSON"}.get(fmt, "BibTeX")
-    records = [r for g in groups(shipped_catalog) for r in g.records]
+    records = [r for g in groups(shipped_catalog) for r in g.references]
     items = [i for i in answer["items"] if i["itemType"] != "note"]
     assert len(items) == len(records)
     problems = []
@@ -71,7 +69,7 @@ def test_zotero_keeps_every_entry(imported, shipped_catalog, fmt):
         flag = problems.append
         if fmt != "ris":  # Zotero's RIS translator ignores ID: matched by order
             assert item["citationKey"] == record.key
-        want_type = ITEM_TYPES[fmt][record.type]
+        want_type = ITEM_TYPES[fmt][record.entry_type]
         if item["itemType"] != want_type:
             flag(f"{record.key}: {item['itemType']}, not {want_type}")
         # Zotero keeps CSL's `nocase` spans: its own rich-text markup for a kept case.

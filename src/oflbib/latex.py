@@ -137,16 +137,29 @@ def _walker_context():
 
 # Text with none of these reads the same in LaTeX: no command, group, special or ligature.
 _LATEX_SYNTAX = re.compile(r"[\\{}$~%&#^_]|--|''|``|[!?]`")
+MATH = re.compile(r"(?<!\\)\$|\\\(")  # `$` not escaped, or `\(`: the value holds math
+
+
+@lru_cache(maxsize=1)
+def _math_decoder():
+    """The decoder for values with math: a space that separates a command from the next
+    word in the source is kept (`$O(n \\log n)$` reads `O(n log n)`, not `O(n logn)`)."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(latex_context=_decoder().latex_context, math_mode="text",
+                           strict_latex_spaces="macros")
 
 
 @lru_cache(maxsize=1 << 16)  # names, venues and publishers recur in a .bib file
 def latex_to_text(latex: str) -> str:
     """Unicode text a BibTeX value prints: the inverse of `latex_text`/`latex_title`
-    (case-protection braces vanish, escapes and accents become characters)."""
+    (case-protection braces vanish, escapes and accents become characters; math becomes
+    its closest text)."""
     if not _LATEX_SYNTAX.search(latex):
         return fold_space(latex)
     from pylatexenc.latexwalker import LatexWalker
 
     logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+    decoder = _math_decoder() if MATH.search(latex) else _decoder()
     walker = LatexWalker(latex, latex_context=_walker_context(), tolerant_parsing=True)
-    return fold_space(_decoder().nodelist_to_text(walker.get_latex_nodes()[0]))
+    return fold_space(decoder.nodelist_to_text(walker.get_latex_nodes()[0]))

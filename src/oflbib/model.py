@@ -6,25 +6,27 @@ Every layer speaks this model: importers build it, resolvers enrich it, exporter
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
+
+from oflbib.fields import FIELDS
 
 KINDS = ("paper", "software", "list")
 
-# Enrichable fields, in the order they are written to the catalog files.
-FIELD_ORDER = (
-    "key", "ids", "kind", "title", "protect", "authors", "organisation", "year", "venue", "container",
-    "entry_type", "publisher", "volume", "number", "pages", "doi", "arxiv", "arxiv_class",
-    "urls", "filed_under", "cite_as", "seed", "provenance", "notes",
-)
+# Fields in the order they are written to the catalog files (the field table's order).
+FIELD_ORDER = tuple(row.name for row in FIELDS)
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
-    """An author: a person (family, given) or an institution (literal)."""
+    """An author or editor: a person, in the parts biber and pybtex split a name into
+    (`von Last, Jr, First`: particle, family, suffix, given), or an institution (literal,
+    a braced name in BibTeX)."""
 
     family: str = ""
     given: str = ""
     literal: str = ""
+    particle: str = ""  # von, van der, de la: lower-case words before the family name
+    suffix: str = ""  # Jr., III
 
     @classmethod
     def parse(cls, text: str) -> "Person":
@@ -40,9 +42,17 @@ class Person:
         return f"{self.family}, {self.given}" if self.given else f"{self.family},"
 
     @property
+    def last(self) -> str:
+        """Particle and family name: `van der Berg`."""
+        return f"{self.particle} {self.family}" if self.particle else self.family
+
+    @property
     def display(self) -> str:
-        """`Given Family`, for humans and Markdown."""
-        return self.literal or " ".join(p for p in (self.given, self.family) if p)
+        """`Given von Family, Jr.`, for humans and Markdown."""
+        if self.literal:
+            return self.literal
+        name = " ".join(p for p in (self.given, self.last) if p)
+        return f"{name}, {self.suffix}" if self.suffix else name
 
 
 @dataclass
@@ -65,28 +75,55 @@ class Seed:
     organisation: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
+    """One work. Its fields are the rows of `fields.FIELDS` (same names, same order; the
+    table says what each holds and what each format calls it)."""
+
     key: str
-    kind: str
-    title: str
-    urls: list[str] = field(default_factory=list)
-    # Other keys that cite this entry (biblatex `ids`): keys of duplicates merged into it.
+    kind: str  # paper | software | list: what the list item is
+    _: KW_ONLY  # every other field by name: the table's order is no calling convention
+    # Other keys that cite this entry (biblatex `ids`): a .bib's own aliases, and the keys
+    # of duplicates merged into it.
     ids: list[str] = field(default_factory=list)
-    protect: list[str] = field(default_factory=list)  # words whose case must be kept as is
+    entry_type: str | None = None  # a row of fields.TYPES; None: derived on export
     authors: list[Person] = field(default_factory=list)
-    organisation: str | None = None
-    year: int | None = None
-    venue: str | None = None  # venue id from the venue table
-    container: str | None = None  # proceedings/journal name when a source gives it
-    entry_type: str | None = None  # override: inproceedings | article | misc
-    publisher: str | None = None
+    editors: list[Person] = field(default_factory=list)
+    title: str = ""
+    protect: list[str] = field(default_factory=list)  # words whose case must be kept as is
+    container: str | None = None  # journal/proceedings/book name when a source gives it
+    series: str | None = None
+    edition: str | None = None
+    chapter: str | None = None
     volume: str | None = None
     number: str | None = None
+    year: int | None = None
+    month: int | None = None
+    date: str | None = None  # biblatex date when it says more than year and month
     pages: str | None = None
+    publisher: str | None = None
+    organisation: str | None = None
+    address: str | None = None
+    school: str | None = None
+    institution: str | None = None
+    howpublished: str | None = None
+    genre: str | None = None  # BibTeX's `type` field: "PhD thesis", "Technical Report"
+    venue: str | None = None  # venue id from the venue table
+    isbn: str | None = None
+    issn: str | None = None
     doi: str | None = None
     arxiv: str | None = None
     arxiv_class: str | None = None
+    urls: list[str] = field(default_factory=list)
+    urldate: str | None = None
+    language: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    abstract: str | None = None
+    note: str | None = None  # printed in the bibliography; not `notes`
+    annote: str | None = None
+    # BibTeX field name -> LaTeX as written: fields the table lacks, and fields whose
+    # text would not give their LaTeX back (a title with math). Written back as they are.
+    verbatim: dict[str, str] = field(default_factory=dict)
     # The section the catalog files the entry under when the list files it in the wrong
     # one: the list keeps its place (the Markdown export), the bibliographies use this.
     filed_under: str | None = None
@@ -95,7 +132,10 @@ class Entry:
     cite_as: Entry | None = None
     seed: Seed | None = None
     provenance: dict[str, Provenance] = field(default_factory=dict)
-    notes: str | None = None
+    notes: str | None = None  # the curator's remark, never exported
+    # `and others` at the end of the author / editor list (BibTeX's truncation mark).
+    authors_others: bool = False
+    editors_others: bool = False
     sections: list[str] = field(default_factory=list)  # derived from the listings
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 CONFERENCE = "conference"
 JOURNAL = "journal"
-PREPRINT = "preprint"
+PREPRINT_SERVER = "preprint server"
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Venue:
     id: str
     short: str
     name: str
-    kind: str
+    category: str  # CONFERENCE, JOURNAL or PREPRINT_SERVER
     publisher: str | None
     aliases: tuple[str, ...] = ()
     editions: dict[int, Edition] = field(default_factory=dict)
@@ -41,7 +41,7 @@ class Venue:
 
     def container(self, year: int | None) -> str:
         """The proceedings or journal name for that year, in the series' one style."""
-        if self.kind != CONFERENCE or not year:
+        if self.category != CONFERENCE or not year:
             return self.name
         return f"{self.name} ({self.short} {year})"
 
@@ -116,7 +116,7 @@ VENUES: dict[str, Venue] = {
               _ACM),
         Venue("ACL-Findings", "Findings of ACL", "Findings of the Association for Computational "
               "Linguistics", CONFERENCE, "Association for Computational Linguistics"),
-        Venue("arXiv", "arXiv", "arXiv", PREPRINT, "arXiv"),
+        Venue("arXiv", "arXiv", "arXiv", PREPRINT_SERVER, "arXiv"),
         # Venues other paper lists cite; each full name (and publisher, where one is given)
         # as the file named after it shows it. A tag the table lacks is still read as a tag.
         Venue("AAAI", "AAAI", "AAAI Conference on Artificial Intelligence", CONFERENCE,
@@ -247,9 +247,9 @@ def format_venue_tag(venue: str | None, year: int | None) -> str:
     """The list's own tag style (`NSDI'23`) for a venue id and year; inverse of parse."""
     if not venue:
         return ""
-    record = VENUES.get(venue)
-    short = record.id if record else venue
-    if record and record.kind == PREPRINT:
+    known = VENUES.get(venue)
+    short = known.id if known else venue
+    if known and known.category == PREPRINT_SERVER:
         return "arXiv"
     return f"{short}'{year % 100:02d}" if year else short
 
@@ -296,7 +296,7 @@ def find_venue(text: str) -> VenueTag | None:
             if venue is None:
                 continue
             after = tokens[j + 1][0] if j + 1 < len(tokens) else ""
-            if venue.kind == PREPRINT:
+            if venue.category == PREPRINT_SERVER:
                 arxiv_id = _ARXIV_ID.search(text, tokens[i][1])
                 found_id = arxiv_id.group(1) if arxiv_id else None
                 year = _year_of(after) if _YEAR_TOKEN.match(after) else None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from oflbib.fields import FIELDS, LATEX, NAMES, OTHER, URLS, WORDS
 from oflbib.model import FIELD_ORDER, Entry, Person, Provenance, Seed
 
 
@@ -47,73 +49,89 @@ def provenance_from_data(data: Any) -> Provenance:
     )
 
 
+_PARTS = ("family", "given", "particle", "suffix", "literal")
+OTHERS = "others"  # the last item of a name list: BibTeX's `and others`
+
+
 def person_to_data(person: Person) -> Any:
-    """`Family, Given` text, or a mapping when a comma inside a name would make the text
-    ambiguous (`Google, Inc.` as an institution)."""
+    """`Family, Given` text, or a mapping when the text would be ambiguous: a comma inside
+    a name (`Google, Inc.` as an institution), a particle or suffix, a name `others`."""
     parts = (person.literal,) if person.literal else (person.family, person.given)
-    if any("," in part for part in parts) or (not person.literal and not person.family):
-        return {k: v for k, v in (("family", person.family), ("given", person.given),
-                                  ("literal", person.literal)) if v}
+    if person.particle or person.suffix or person.literal == OTHERS \
+            or any("," in part for part in parts) \
+            or (not person.literal and not person.family):
+        return {name: getattr(person, name) for name in _PARTS if getattr(person, name)}
     return str(person)
 
 
 def person_from_data(data: Any) -> Person:
     if isinstance(data, dict):
-        return Person(family=data.get("family", ""), given=data.get("given", ""),
-                      literal=data.get("literal", ""))
+        return Person(**{name: data.get(name, "") for name in _PARTS})
     return Person.parse(data)
 
 
-def entry_to_data(entry: Entry) -> dict[str, Any]:
-    """Plain data for an entry; empty fields are left out so files stay short."""
-    data: dict[str, Any] = {}
-    for name in FIELD_ORDER:
-        value = getattr(entry, name)
-        if value is None or value == [] or value == {}:
-            continue
-        if name == "authors":
-            value = [person_to_data(person) for person in value]
-        elif name == "seed":
-            value = seed_to_data(value)
-        elif name == "cite_as":
-            value = entry_to_data(value)
-        elif name == "provenance":
-            value = {field: provenance_to_data(p) for field, p in value.items()}
-        elif name in ("urls", "protect", "ids"):
-            value = list(value)
-        data[name] = value
-    return data
+def names_to_data(people: list[Person], others: bool) -> list[Any]:
+    return [person_to_data(p) for p in people] + ([OTHERS] if others else [])
+
+
+def names_from_data(data: list[Any]) -> tuple[list[Person], bool]:
+    """People, and whether the list ends in `others`."""
+    others = bool(data) and data[-1] == OTHERS
+    return [person_from_data(p) for p in (data[:-1] if others else data)], others
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _copy(value: Any) -> Any:
+    return value
+
+
+# How each field's plain data becomes its model value (identity where it already is).
+_FROM_DATA: dict[str, Callable[[Any], Any]] = {
+    row.name: list if row.value in (WORDS, URLS) else dict if row.value == LATEX
+    else _text if row.schema is not None and row.schema.get("type") == ["string", "integer",
+                                                                         "null"]
+    else _copy
+    for row in FIELDS if row.value not in (NAMES, OTHER)}
+_FROM_DATA["seed"] = seed_from_data
+_FROM_DATA["provenance"] = lambda data: {k: provenance_from_data(v) for k, v in data.items()}
+_NAME_LISTS = tuple(row.name for row in FIELDS if row.value == NAMES)
+
+
+def entry_to_data(entry: Entry) -> dict[str, Any]:
+    """Plain data for an entry, in the field table's order; empty fields are left out so
+    files stay short."""
+    data: dict[str, Any] = {}
+    for name in FIELD_ORDER:
+        value = getattr(entry, name)
+        if value is None or value == [] or value == {}:
+            continue
+        if name in _NAME_LISTS:
+            value = names_to_data(value, getattr(entry, f"{name}_others"))
+        elif name == "seed":
+            value = seed_to_data(value)
+        elif name == "cite_as":
+            value = entry_to_data(value)
+        elif name == "provenance":
+            value = {field: provenance_to_data(p) for field, p in value.items()}
+        elif isinstance(value, (list, dict)):
+            value = type(value)(value)
+        data[name] = value
+    return data
+
+
 def entry_from_data(data: dict[str, Any]) -> Entry:
     """An entry from schema-valid plain data."""
-    return Entry(
-        key=data["key"],
-        kind=data["kind"],
-        title=data["title"],
-        urls=list(data.get("urls") or []),
-        ids=list(data.get("ids") or []),
-        protect=list(data.get("protect") or []),
-        authors=[person_from_data(a) for a in data.get("authors") or []],
-        organisation=data.get("organisation"),
-        year=data.get("year"),
-        venue=data.get("venue"),
-        container=data.get("container"),
-        entry_type=data.get("entry_type"),
-        publisher=data.get("publisher"),
-        volume=_text(data.get("volume")),
-        number=_text(data.get("number")),
-        pages=_text(data.get("pages")),
-        doi=data.get("doi"),
-        arxiv=data.get("arxiv"),
-        arxiv_class=data.get("arxiv_class"),
-        filed_under=data.get("filed_under"),
-        cite_as=entry_from_data(data["cite_as"]) if data.get("cite_as") else None,
-        seed=seed_from_data(data["seed"]) if data.get("seed") else None,
-        provenance={k: provenance_from_data(v) for k, v in (data.get("provenance") or {}).items()},
-        notes=data.get("notes"),
-    )
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if value is None:
+            continue
+        if name in _NAME_LISTS:
+            values[name], values[f"{name}_others"] = names_from_data(value)
+        elif name == "cite_as":
+            values[name] = entry_from_data(value)
+        else:
+            values[name] = _FROM_DATA[name](value)
+    return Entry(**values)

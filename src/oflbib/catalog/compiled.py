@@ -39,14 +39,16 @@ from pathlib import Path
 from typing import Any
 
 from oflbib import __version__
-from oflbib.catalog.files import private_cache_folder
+from oflbib.catalog.files import fast_paths, private_cache_folder
 
 FORMAT = 1  # bump when the stored layout changes
 DAY = 86400.0
 MAX_AGE = 30 * DAY
 SUFFIX = ".marshal"
 # The modules whose source decides what a file's bytes load as.
-_DECIDERS = ("canonical.py", "compiled.py", "quickcheck.py", "schema.py", "yamlfiles.py")
+# (The schema is read off the field table.)
+_DECIDERS = ("canonical.py", "compiled.py", "quickcheck.py", "schema.py", "yamlfiles.py",
+             "../fields.py")
 
 
 # What this module writes in its folders, and all it ever removes there: entries, and
@@ -90,7 +92,7 @@ def load(raw: bytes, kind: str, compute: Callable[[], Any],
     `valid` (the file's schema check: a forged or damaged entry is computed again), else
     `compute()` (parse and validate; its errors propagate) and store it."""
     fingerprint = _fingerprint()
-    folder = cache_folder()
+    folder = cache_folder() if fast_paths() else None
     if fingerprint is None or folder is None:
         return compute()
     name = entry_name(raw, kind, fingerprint)
@@ -238,6 +240,8 @@ def rendered(root: Path, options: tuple[str, ...], render: Callable[[], bytes]) 
     rendering (so a catalog edited meanwhile is never filed under the wrong bytes) and the
     manifest was known beforehand: the first export of a new catalog is not stored, the
     second is."""
+    if not fast_paths():
+        return render()
     name = _output_name(root, options)
     folder = output_folder() if name is not None else None
     if folder is not None:

@@ -70,6 +70,12 @@ def private_cache_folder(name: str) -> Path | None:
             or info.st_mode & 0o077:
         return None
     return folder
+def fast_paths(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the catalog's fast paths are on: the canonical YAML reader and writer, the
+    compiled cache (of catalog files and of exports) and the compiled schema check.
+    `OFLBIB_NO_FASTPATH=1` turns them all off, so that PyYAML, ruamel.yaml and jsonschema
+    alone do the work: what the fast paths must always agree with."""
+    return environ.get("OFLBIB_NO_FASTPATH", "") in ("", "0")
 
 
 def section_file(block: Mapping[str, Any]) -> str:

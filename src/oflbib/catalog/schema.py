@@ -1,10 +1,18 @@
-"""JSON Schemas for the catalog files; jsonschema checks every file on load."""
+"""JSON Schemas for the catalog files; jsonschema checks every file on load.
+
+An entry's schema is read off the field table (`fields.FIELDS`): each row's `schema`,
+with the structured fields (people, the list's text, provenance) spelled out here.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from oflbib.fields import FIELDS, NAMES, PERSON, URL_PATTERN
+
 _TEXT = {"type": "string", "minLength": 1}
 _OPT_TEXT = {"type": ["string", "null"]}
-_URL = {"type": "string", "pattern": r"^https?://\S+$"}
+_URL = {"type": "string", "pattern": URL_PATTERN}
 
 PROVENANCE = {
     "anyOf": [
@@ -35,40 +43,27 @@ SEED = {
     },
 }
 
-ENTRY = {
-    "type": "object",
-    "required": ["key", "kind", "title"],
-    "additionalProperties": False,
-    "properties": {
-        "key": {"type": "string", "pattern": r"^[^\s\"#%'(),={}\\]+$"},
-        "ids": {"type": "array", "items": {"type": "string",
-                                           "pattern": r"^[^\s\"#%'(),={}\\]+$"}},
-        "kind": {"enum": ["paper", "software", "list"]},
-        "title": _TEXT,
-        "protect": {"type": "array", "items": _TEXT},
-        "authors": {"type": "array", "items": {"anyOf": [_TEXT, {
-            "type": "object", "additionalProperties": False, "minProperties": 1,
-            "properties": {"family": _TEXT, "given": _TEXT, "literal": _TEXT}}]}},
-        "organisation": _OPT_TEXT,
-        "year": {"type": ["integer", "null"], "minimum": 1000, "maximum": 2999},
-        "venue": _OPT_TEXT,
-        "container": _OPT_TEXT,
-        "entry_type": {"enum": ["inproceedings", "article", "misc", None]},
-        "publisher": _OPT_TEXT,
-        "volume": {"type": ["string", "integer", "null"]},
-        "number": {"type": ["string", "integer", "null"]},
-        "pages": {"type": ["string", "integer", "null"]},
-        "doi": {"type": ["string", "null"], "pattern": r"^10\.\d{4,9}/\S+$"},
-        "arxiv": {"type": ["string", "null"],
-                  "pattern": r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"},
-        "arxiv_class": _OPT_TEXT,
-        "urls": {"type": "array", "items": _URL},
-        "filed_under": _TEXT,
-        "seed": SEED,
-        "provenance": {"type": "object", "additionalProperties": PROVENANCE},
-        "notes": _OPT_TEXT,
-    },
-}
+# People: `Family, Given` text or a mapping of name parts; a last item `others` is
+# BibTeX's `and others`.
+_NAMES = {"type": "array", "items": PERSON}
+
+
+def _entry_schema() -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for row in FIELDS:
+        if row.value == NAMES:
+            properties[row.name] = _NAMES
+        elif row.name == "seed":
+            properties[row.name] = SEED
+        elif row.name == "provenance":
+            properties[row.name] = {"type": "object", "additionalProperties": PROVENANCE}
+        elif row.name != "cite_as":  # set below: an entry of its own
+            properties[row.name] = row.schema
+    return {"type": "object", "required": [row.name for row in FIELDS if row.required],
+            "additionalProperties": False, "properties": properties}
+
+
+ENTRY = _entry_schema()
 
 # The paper a software project asks to be cited by (`cite_as`): a paper entry of its own,
 # without the list's text or place (the list does not show it) and no `cite_as` of its own.

@@ -14,7 +14,7 @@ from typing import Any
 from oflbib import atomic
 from oflbib.catalog import codec, compiled, schema, yamlfiles
 from oflbib.catalog.files import (  # noqa: F401 (re-exported: where callers look)
-    MANIFEST, default_catalog_dir, resolve_catalog_dir, section_file,
+    MANIFEST, default_catalog_dir, fast_paths, resolve_catalog_dir, section_file,
 )
 from oflbib.errors import CatalogLocked, OflbibError, Problem
 from oflbib.model import Block, Catalog, Listing, Section
@@ -104,7 +104,7 @@ def _describe(error: Any) -> str:
 
 def validate(data: Any, which: dict[str, Any], path: str, text: str) -> None:
     """Raise one located problem per schema violation in a file's data."""
-    if _quick_check(which)(data):
+    if fast_paths() and _quick_check(which)(data):
         return  # valid; jsonschema is only needed to explain what is wrong
     errors = sorted(_validator(which).iter_errors(data), key=lambda e: list(map(str, e.path)))
     if not errors:
@@ -168,7 +168,7 @@ def _read(path: Path, kind: str, seen: dict[Path, tuple[int, ...]]) -> tuple[Any
     source = _Source(path, yamlfiles.read_bytes(path, seen))
     data = compiled.load(source.raw, kind,
                          lambda: _parse_and_validate(source, _SCHEMAS[kind]),
-                         _quick_check(_SCHEMAS[kind]))
+                         lambda data: _quick_check(_SCHEMAS[kind])(data))
     return data, source
 
 

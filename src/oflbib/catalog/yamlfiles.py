@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from oflbib.catalog.files import fast_paths
 from oflbib.errors import OflbibError, Problem
 
 
@@ -80,10 +81,11 @@ def parse(text: str, path: str) -> Any:
     from oflbib.catalog import canonical
 
     loader = strict_loader()
-    try:
-        return canonical.read(text, loader.yaml_implicit_resolvers)
-    except (canonical.NotCanonical, ValueError, RecursionError):
-        pass  # the checked path below reads it, or says where it is wrong
+    if fast_paths():
+        try:
+            return canonical.read(text, loader.yaml_implicit_resolvers)
+        except (canonical.NotCanonical, ValueError, RecursionError):
+            pass  # the checked path below reads it, or says where it is wrong
     import yaml
 
     try:
@@ -247,7 +249,7 @@ def render(new: dict[str, Any], existing_text: str | None, header: str) -> bytes
     """YAML bytes for `new`, merged into `existing_text` when the file exists."""
     from oflbib.catalog import canonical
 
-    if existing_text is None:
+    if existing_text is None and fast_paths():
         try:
             return canonical.write(new, header).encode("utf-8")
         except canonical.NotCanonical:

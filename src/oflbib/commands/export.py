@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from oflbib.commands.common import Choice, catalog_dir, load, section_names, section_option
-from oflbib.exporters.record import DEFAULT_URLS, URL_CHOICES
+from oflbib.exporters.reference import DEFAULT_URLS, URL_CHOICES
 
 FORMAT_NAMES = ["bibtex", "biblatex", "csljson", "ris", "markdown"]
 

@@ -177,6 +177,7 @@ def _bib_report(bib, report, dry_run: bool) -> None:
         click.echo(f"new section: {name}", err=True)
     if bib.ignored:
         fields = ", ".join(f"{name} ({count})" for name, count in sorted(bib.ignored.items()))
-        click.echo(f"fields the catalog has no place for, not imported: {fields}", err=True)
+        click.echo(f"fields the catalog has no field for, kept as written: {fields}", err=True)
     for kind, count in sorted(bib.retyped.items()):
-        click.echo(f"note: {count} @{kind} entries imported as papers (@misc)", err=True)
+        click.echo(f"note: {count} @{kind} entries: a type oflbib does not know, imported as "
+                   "@misc", err=True)

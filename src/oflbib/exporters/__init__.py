@@ -1,4 +1,4 @@
-"""Exporters: one writer per format, all fed the same `Record` view of the catalog.
+"""Exporters: one writer per format, all fed the same `Reference` view of the catalog.
 
 FORMATS maps a format name to (module, writer function, file suffix); modules are
 imported only when their format is asked for.
@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 
 from oflbib.catalog.store import collector_paused
-from oflbib.exporters.record import DEFAULT_URLS, Group, groups, to_record
+from oflbib.exporters.reference import DEFAULT_URLS, Group, groups, to_reference
 from oflbib.model import Catalog, Entry
 
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -34,7 +34,7 @@ def chunks(catalog: Catalog, fmt: str, sections: list[str] | None = None,
            keys: set[str] | None = None) -> Iterator[str]:
     """The catalog (or some sections) in one format, piece by piece: what a caller that
     writes as it goes (`build`) holds is one entry's text, not the whole output's.
-    `urls` picks a paper's links: paper, code, both or none (see `record.paper_links`);
+    `urls` picks a paper's links: paper, code, both or none (see `reference.paper_links`);
     `keys`, when given, the only entries written (those a document cites)."""
     with collector_paused():
         if fmt == "markdown":
@@ -47,9 +47,9 @@ def chunks(catalog: Catalog, fmt: str, sections: list[str] | None = None,
             return
         grouped = groups(catalog, sections, every_listing, urls=urls)
         if keys is not None:
-            grouped = [Group(g.section, [r for r in g.records if r.key in keys])
+            grouped = [Group(g.section, [r for r in g.references if r.key in keys])
                        for g in grouped]
-            grouped = [g for g in grouped if g.records]
+            grouped = [g for g in grouped if g.references]
         yield from writer_for(fmt)(grouped)
 
 
@@ -61,19 +61,19 @@ def render(catalog: Catalog, fmt: str, sections: list[str] | None = None,
 
 def entry_text(entry: Entry, fmt: str, urls: str = DEFAULT_URLS) -> str:
     """One entry in one format, to paste into a file of that format."""
-    record = to_record(entry, urls)
+    reference = to_reference(entry, urls)
     if fmt in ("bibtex", "biblatex"):
         from oflbib.exporters.bibtex import format_entry
 
-        return format_entry(record, fmt)
+        return format_entry(reference, fmt)
     if fmt == "csljson":
         import json
 
         from oflbib.exporters.csljson import csl_item
 
-        return json.dumps(csl_item(record), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(csl_item(reference), ensure_ascii=False, indent=2) + "\n"
     return "".join(writer_for(fmt)([Group(entry.sections[0] if entry.sections else "",
-                                          [record])]))
+                                          [reference])]))
 
 
 class BuildFiles(Mapping[str, str]):

@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from oflbib import links
-from oflbib.latex import latex_text, latex_title
-from oflbib.exporters.record import (
-    JOURNAL_ARTICLE, LIST, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, Group, Record,
-)
-
-NO_DATE = "n.d."
-CODE_LABEL = "Code: "
-from oflbib.model import Person
+from oflbib.exporters.reference import Group, Reference, keywords
+from oflbib.fields import BY_NAME, FIELDS, TYPES
+from oflbib.latex import latex_text, latex_title, latex_to_text
+from oflbib.model import Entry, Person
 from oflbib.text import visible
+from oflbib.venues import VENUES
 
 BIBTEX = "bibtex"
 BIBLATEX = "biblatex"
+NO_DATE = "n.d."
+CODE_LABEL = "Code: "
 
 
 # What a URL keeps as it is: RFC 3986's unreserved and reserved characters and `%`
@@ -58,9 +58,17 @@ def _name(person: Person, keep_latin: bool) -> str:
     if person.literal:
         return "{" + latex_text(person.literal, keep_latin) + "}"  # an institution: one name
     family = _name_part(person.family, keep_latin)
-    if not person.given:
+    if " " in family and family[:1] != "{" and any(
+            word[:1].islower() for word in family.split()):
+        family = "{" + family + "}"  # `{de Bernardis}`: one family name, no von part
+    if person.particle:  # lower-case words before the family name: BibTeX's von part
+        family = f"{_name_part(person.particle, keep_latin)} {family}"
+    elif not person.given and not person.suffix:
         return "{" + family + "}"
-    return f"{family}, {_name_part(person.given, keep_latin)}"
+    given = _name_part(person.given, keep_latin)
+    if person.suffix:  # `von Last, Jr, First`
+        return f"{family}, {_name_part(person.suffix, keep_latin)}, {given}"
+    return f"{family}, {given}" if given else family
 
 
 def _name_part(text: str, keep_latin: bool) -> str:
@@ -77,105 +85,256 @@ def _name_part(text: str, keep_latin: bool) -> str:
 _COMMAND_WORD = re.compile(r"(?:^| )\\")
 
 
-def entry_type(record: Record, flavour: str) -> str:
-    if record.type == PROCEEDINGS_PAPER:
-        return "inproceedings"
-    if record.type == JOURNAL_ARTICLE:
-        return "article"
-    if record.type == PREPRINT_PAPER and record.arxiv:  # an arXiv id says what it is
-        return "unpublished"
-    if flavour == BIBLATEX:
-        if record.type == SOFTWARE:
-            return "software"
-        if record.type == LIST:
-            return "online"
-    return "misc"
+def entry_type(reference: Reference, flavour: str) -> str:
+    """The type written: the entry's own (a user's type is kept; BibTeX styles print a
+    type they lack as @misc), else the table's name in this flavour. A preprint is
+    `@unpublished` only with its arXiv id, which says what it is."""
+    given = reference.entry.entry_type
+    if given:
+        return given
+    if reference.entry_type == "preprint" and not reference.arxiv:
+        return "misc"
+    row = TYPES[reference.entry_type]
+    return row.biblatex if flavour == BIBLATEX else row.bibtex
 
 
-def code_note(record: Record) -> str | None:
+def _names(people: list[Person], others: bool, keep_latin: bool) -> str:
+    names = [_name(person, keep_latin) for person in people]
+    return " and ".join(names + ["others"] if others else names)
+
+
+def code_note(reference: Reference) -> str | None:
     """The labelled place of a paper's code links."""
-    if not record.code_urls:
+    if not reference.code_urls:
         return None
-    links = ", ".join(r"\url{" + _url(u) + "}" for u in record.code_urls)
-    return CODE_LABEL + links
+    urls = ", ".join(r"\url{" + _url(u) + "}" for u in reference.code_urls)
+    return CODE_LABEL + urls
 
 
-def entry_fields(record: Record, flavour: str) -> list[tuple[str, str]]:
-    """(field, value) pairs in print order, values already escaped and braced-ready."""
-    keep_latin = flavour == BIBLATEX
-    kind = entry_type(record, flavour)
-    fields: list[tuple[str, str]] = []
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+NO_PUBLISHER = ("software", "online", "preprint")  # the publisher of these is no imprint
+_HOWPUBLISHED = ("software", "online", "preprint")
 
-    def add(name: str, value: str | int | None, escape: bool = True) -> None:
+
+def _biblatex_date(entry: Entry) -> str | None:
+    if entry.date:
+        return entry.date
+    if entry.year and entry.month:
+        return f"{entry.year}-{entry.month:02d}"
+    return str(entry.year) if entry.year else None
+
+
+class _Fields:
+    """One entry's (field, value) pairs as they are added, values escaped."""
+
+    def __init__(self, keep_latin: bool) -> None:
+        self.keep_latin = keep_latin
+        self.pairs: list[tuple[str, str]] = []
+
+    def add(self, name: str, value: str | int | None, escape: bool = True) -> None:
         if value is None or value == "":
             return
         text = str(value)
-        fields.append((name, latex_text(text, keep_latin) if escape else text))
+        self.pairs.append((name, latex_text(text, self.keep_latin) if escape else text))
 
-    if record.authors:
-        fields.append(("author", " and ".join(_name(a, keep_latin) for a in record.authors)))
-    fields.append(("title", latex_title(record.title, record.protect, keep_latin)))
-    if kind == "inproceedings":
-        add("booktitle", record.container)
-        add("series", record.series)
-        add("volume", record.volume)
-    elif kind == "article":
-        add("journal", record.container)
-        add("volume", record.volume)
-        add("number", record.number)
-    if flavour == BIBLATEX:
-        add("date", record.year)
-    else:
-        add("year", record.year or NO_DATE)
-    if record.first_page:
-        pages = [latex_text(p) for p in (record.first_page, record.last_page) if p]
-        fields.append(("pages", "--".join(pages)))
-    if kind != "article" or flavour == BIBTEX:  # biber rejects publisher in @article
-        if record.type not in (SOFTWARE, LIST) and record.type != PREPRINT_PAPER:
-            add("publisher", record.publisher)
-    if record.type == SOFTWARE and flavour == BIBLATEX and record.organisation \
-            and record.authors and record.authors[0].literal != record.organisation:
-        add("organization", record.organisation)
+
+# Hand-written fields: (reference, entry, flavour, fields) -> None, by field-table row.
+def _authors(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    if ref.authors or entry.authors_others:
+        out.add("author", _names(ref.authors, entry.authors_others, out.keep_latin), False)
+
+
+def _editors(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    if entry.editors or entry.editors_others:
+        out.add("editor", _names(entry.editors, entry.editors_others, out.keep_latin), False)
+
+
+def _title(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    out.add("title", entry.verbatim.get("title")
+            or latex_title(ref.title, ref.protect, out.keep_latin), False)
+
+
+def _container(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    name = TYPES[entry.entry_type or ref.entry_type].container
+    if name:
+        out.add(name, entry.verbatim.get(name) or (
+            latex_text(ref.container, out.keep_latin) if ref.container else None), False)
+
+
+def _year(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    own = entry.verbatim.get("year")  # a year that says more than its number (a sort key)
+    if flavour == BIBLATEX and own is None:
+        out.add("date", _biblatex_date(entry), False)
+        return
+    if own is not None:
+        out.add("year", own, False)
+    elif ref.year:
+        out.add("year", ref.year)
+    else:  # author-year styles cite "Google (n.d.)", not "Google ()"
+        out.add("year", NO_DATE, False)
+    if entry.month:
+        out.add("month", entry.verbatim.get("month") or _MONTHS[entry.month - 1], False)
+    out.add("date", entry.date, False)  # biblatex's, when it says more; BibTeX ignores it
+
+
+def _pages(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    if ref.first_page:
+        pages = [latex_text(p) for p in (ref.first_page, ref.last_page) if p]
+        out.add("pages", "--".join(pages), False)
+
+
+def _publisher(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    own = entry.verbatim.get("publisher")  # the user's own spelling of a known publisher
+    if own is not None:
+        out.add("publisher", own, False)
+        return
+    if flavour == BIBLATEX and ref.entry_type == "article" and (
+            entry.publisher is None or entry.venue in VENUES):
+        return  # biber rejects publisher in @article: written only when the user gave one
+    if ref.entry_type not in NO_PUBLISHER or entry.publisher:
+        out.add("publisher", ref.publisher)
+
+
+def _organisation(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    if ref.entry_type != "software":
+        out.add("organization", entry.organisation)
+    elif flavour == BIBLATEX and entry.organisation and ref.authors \
+            and ref.authors[0].literal != entry.organisation:
+        out.add("organization", entry.organisation)
+
+
+def _series(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    out.add("series", entry.verbatim.get("series") or (
+        latex_text(ref.series, out.keep_latin) if ref.series else None), False)
+
+
+def _doi(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
     # A DOI is verbatim for biber and \doi, but a brace or backslash in it (the schema
     # allows any non-space) must not end the field: encoded like a URL's.
-    add("doi", _url(record.doi) if record.doi else None, escape=False)
-    if record.arxiv:
-        add("eprint", record.arxiv, escape=False)
+    out.add("doi", _url(ref.doi) if ref.doi else None, escape=False)
+
+
+def _arxiv(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    if ref.arxiv:
+        out.add("eprint", ref.arxiv, escape=False)
         if flavour == BIBLATEX:
-            add("eprinttype", "arxiv")
-            add("eprintclass", record.arxiv_class)
+            out.add("eprinttype", "arxiv")
+            out.add("eprintclass", ref.arxiv_class)
         else:
-            add("archiveprefix", "arXiv")
-            add("eprinttype", "arxiv")
-            add("primaryclass", record.arxiv_class)
-    url = record.url
-    if flavour == BIBTEX and record.doi and not url:
-        url = links.doi_url(record.doi)  # IEEEtran prints no `doi`: its only locator
-    if url:
-        if kind == "misc" and flavour == BIBTEX:
-            fields.append(("howpublished", r"\url{" + _url(url) + "}"))
-        else:
-            fields.append(("url", _url(url)))
-    notes = [code_note(record)]
-    if kind == "unpublished" and flavour == BIBTEX:
-        notes.insert(0, f"arXiv:{record.arxiv}")  # what plainnat and IEEEtran show
-    if any(notes):
-        fields.append(("note", ". ".join(n for n in notes if n)))
-    # An author-less entry gets no `key`: plainnat prints `key` in the author's place,
-    # which for a list would be its title a second time.
-    if record.sections:
-        add("keywords", ", ".join(record.sections))
-    # Keys of duplicates merged into this entry: biber cites it by any of them; BibTeX
-    # ignores the field, which still tells the reader.
-    add("ids", ", ".join(record.entry.ids), escape=False)
-    return fields
+            out.add("archiveprefix", "arXiv")
+            out.add("eprinttype", "arxiv")
+            out.add("primaryclass", ref.arxiv_class)
 
 
-def format_entry(record: Record, flavour: str) -> str:
-    fields = entry_fields(record, flavour)
+def _urls(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    own = entry.verbatim.get("howpublished")  # a URL that came as howpublished = \url{}
+    if own is not None:
+        out.add("howpublished", own, False)
+    if "url" in entry.verbatim:  # the user's own url, which oflbib would not have chosen
+        out.add("url", entry.verbatim["url"], False)
+        return
+    url = ref.url
+    if flavour == BIBTEX and ref.doi and not url:
+        url = links.doi_url(ref.doi)  # IEEEtran prints no `doi`: its only locator
+    if url and own != r"\url{" + url + "}":
+        if url_field(ref, flavour) == "howpublished":
+            out.add("howpublished", r"\url{" + _url(url) + "}", False)
+        else:
+            out.add("url", _url(url), False)
+
+
+def url_field(reference: Reference, flavour: str) -> str:
+    """The field the entry's URL goes in: `howpublished = {\\url{..}}` in a @misc of
+    oflbib's choosing in BibTeX, as plainnat prints a @misc's howpublished and not its
+    url; else `url` (a type the user gave keeps its url field)."""
+    entry = reference.entry
+    if flavour == BIBTEX and entry.entry_type is None and not entry.howpublished \
+            and "howpublished" not in entry.verbatim \
+            and entry_type(reference, flavour) == "misc":
+        return "howpublished"
+    return "url"
+
+
+def _note(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    notes = [entry.verbatim.get("note") or (
+        latex_text(entry.note, out.keep_latin) if entry.note else None)]
+    if flavour == BIBTEX and entry_type(ref, flavour) == "unpublished" and ref.arxiv:
+        notes.append(f"arXiv:{ref.arxiv}")  # what plainnat and IEEEtran show
+    notes.append(code_note(ref))
+    out.add("note", ". ".join(n for n in notes if n), False)
+
+
+def _ids(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    # Other keys of the entry: biber cites it by any of them; BibTeX ignores the field,
+    # which still tells the reader.
+    out.add("ids", ", ".join(entry.ids), False)
+
+
+def _keywords(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    words = keywords(ref)
+    if words:
+        out.add("keywords", ", ".join(words))
+
+
+def _verbatim(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
+    written = {name for name, _ in out.pairs}
+    for name, value in entry.verbatim.items():
+        if name not in written:
+            out.add(name, value, False)
+
+
+_HAND = {"ids": _ids, "authors": _authors, "editors": _editors, "title": _title,
+         "container": _container, "series": _series, "year": _year, "pages": _pages,
+         "publisher": _publisher, "organisation": _organisation, "doi": _doi,
+         "arxiv": _arxiv, "urls": _urls, "keywords": _keywords, "note": _note,
+         "verbatim": _verbatim}
+
+
+def _plan(flavour: str) -> list[tuple[str, str | None, Any]]:
+    """(row, field name, hand-written writer or None) in the field table's order."""
+    plan: list[tuple[str, str | None, Any]] = []
+    for row in FIELDS:
+        if row.name in _HAND:
+            plan.append((row.name, None, _HAND[row.name]))
+        elif row.plain and getattr(row, flavour):
+            plan.append((row.name, getattr(row, flavour), None))
+    return plan
+
+
+_PLANS = {BIBTEX: _plan(BIBTEX), BIBLATEX: _plan(BIBLATEX)}
+
+
+def entry_fields(reference: Reference, flavour: str) -> list[tuple[str, str]]:
+    """(field, value) pairs in print order, values already escaped and braced-ready."""
+    out = _Fields(flavour == BIBLATEX)
+    entry = reference.entry
+    verbatim = entry.verbatim
+    for name, field, write in _PLANS[flavour]:
+        if write is not None:
+            write(reference, entry, flavour, out)
+            continue
+        value = getattr(entry, name)
+        if value is not None:
+            if field in verbatim and latex_to_text(verbatim[field]) != value:
+                # The user's own field of that name (ACM's `location`, the venue's town,
+                # next to `address`): this one keeps its BibTeX name.
+                field = BY_NAME[name].bibtex
+            if any(field == written for written, _ in out.pairs):
+                continue  # two rows one name in this flavour: the first is written
+            if field in verbatim:
+                out.add(field, verbatim[field], False)
+            else:
+                out.add(field, value)
+    return out.pairs
+
+
+def format_entry(reference: Reference, flavour: str) -> str:
+    fields = entry_fields(reference, flavour)
     width = max(len(name) for name, _ in fields)
-    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
-    return f"@{entry_type(record, flavour)}{{{record.key},\n{body}\n}}\n"
+    body = ",\n".join(f"  {name.ljust(width)} = {value}" if name == "month"
+                      and value in _MONTHS else f"  {name.ljust(width)} = {{{value}}}"
+                      for name, value in fields)
+    return f"@{entry_type(reference, flavour)}{{{reference.key},\n{body}\n}}\n"
 
 
 def _comment_text(text: str) -> str:
@@ -195,7 +354,7 @@ def jabref_groups(groups: list[Group]) -> str:
     lines = ["@comment{jabref-meta: groupsversion:3;}", "", "@comment{jabref-meta: groupstree:",
              "0 AllEntriesGroup:;"]
     for group in groups:
-        keys = "".join(f"{escape(r.key)}\\;" for r in group.records)
+        keys = "".join(f"{escape(r.key)}\\;" for r in group.references)
         lines.append(f"1 ExplicitGroup:{escape(group.section)}\\;0\\;{keys};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -205,26 +364,26 @@ def _chunks(groups: list[Group], flavour: str, banner: str) -> Iterator[str]:
     yield f"@comment{{{_comment_text(banner)}}}\n"
     for group in groups:
         yield f"\n@comment{{Section: {_comment_text(group.section)}}}\n"
-        for record in group.records:
-            yield "\n" + format_entry(record, flavour)
+        for reference in group.references:
+            yield "\n" + format_entry(reference, flavour)
     if flavour == BIBTEX and groups:
         yield "\n" + jabref_groups(_membership(groups))
 
 
 def _membership(groups: list[Group]) -> list[Group]:
     """Every section with every entry it lists, for the groups tree."""
-    by_section: dict[str, list[Record]] = {}
+    by_section: dict[str, list[Reference]] = {}
     # Equal records have equal keys, so a record is compared only with those sharing its
     # section and key: linear in the entries, where one list per section was quadratic.
-    same_key: dict[tuple[str, str], list[Record]] = {}
+    same_key: dict[tuple[str, str], list[Reference]] = {}
     for group in groups:
-        for record in group.records:
-            for section in record.sections or [group.section]:
+        for reference in group.references:
+            for section in reference.sections or [group.section]:
                 members = by_section.setdefault(section, [])
-                seen = same_key.setdefault((section, record.key), [])
-                if record not in seen:
-                    seen.append(record)
-                    members.append(record)
+                seen = same_key.setdefault((section, reference.key), [])
+                if reference not in seen:
+                    seen.append(reference)
+                    members.append(reference)
     return [Group(g.section, by_section.get(g.section, [])) for g in groups]
 
 

@@ -26,22 +26,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from oflbib import links
-from oflbib.exporters.record import (
-    JOURNAL_ARTICLE, LIST, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, Group, Record,
-)
+from oflbib.exporters.reference import Group, Reference, keywords
+from oflbib.fields import PLAIN, TYPES
 from oflbib.latex import needs_protection
-from oflbib.model import Person
+from oflbib.model import Entry, Person
 from oflbib.text import visible
 
 _MARKUP = re.compile(r"<(?=/?\s*(?:i|b|sup|sub|sc|span)\b)", re.I)
-
-CSL_TYPES = {
-    PROCEEDINGS_PAPER: "paper-conference",
-    JOURNAL_ARTICLE: "article-journal",
-    PREPRINT_PAPER: "article",
-    SOFTWARE: "webpage",
-    LIST: "webpage",
-}
+# Plain fields of the field table with a CSL variable not written by hand below.
+_PLAIN = tuple((row.name, row.csl) for row in PLAIN
+               if row.csl and row.csl not in ("volume", "issue", "collection-title", "note"))
+# Who stands for the publisher of a thesis or report when no publisher is named.
+_PUBLISHER_STAND_INS = ("school", "institution")
+_DATE = re.compile(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
 def _text(value: object) -> str:
@@ -74,27 +71,61 @@ def _person(person: Person) -> dict[str, str]:
     name = {"family": _text(person.family)}
     if person.given:
         name["given"] = _text(person.given)
+    if person.particle:
+        name["non-dropping-particle"] = _text(person.particle)
+    if person.suffix:
+        name["suffix"] = _text(person.suffix)
     return name
 
 
-def csl_item(record: Record) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": record.key, "type": CSL_TYPES.get(record.type, "article"),
-                            "title": _cased(record.title, record.protect)}
-    if record.authors:
-        item["author"] = [_person(a) for a in record.authors]
-    if record.year:
-        item["issued"] = {"date-parts": [[record.year]]}
+def _names(people: list[Person], others: bool) -> list[dict[str, str]]:
+    """CSL names; BibTeX's `and others` as the name `others`, which citeproc-js and
+    pandoc print as et al."""
+    return [_person(p) for p in people] + ([{"literal": "others"}] if others else [])
+
+
+def _date_parts(text: str) -> list[int] | None:
+    match = _DATE.match(text)
+    return [int(part) for part in match.groups() if part] if match else None
+
+
+def _issued(entry: Entry) -> dict[str, Any] | None:
+    """The date: a biblatex date (a range gives two parts) or year and month."""
+    if entry.date:
+        parts = [_date_parts(each) for each in entry.date.split("/") if each]
+        if parts and all(parts):
+            return {"date-parts": parts}
+        return {"literal": entry.date}
+    if entry.year:
+        return {"date-parts": [[entry.year, entry.month] if entry.month else [entry.year]]}
+    return None
+
+
+def csl_item(reference: Reference) -> dict[str, Any]:
+    entry = reference.entry
+    item: dict[str, Any] = {"id": reference.key, "type": TYPES[reference.entry_type].csl,
+                            "title": _cased(reference.title, reference.protect)}
+    if reference.authors or entry.authors_others:
+        item["author"] = _names(reference.authors, entry.authors_others)
+    if entry.editors or entry.editors_others:
+        item["editor"] = _names(entry.editors, entry.editors_others)
+    issued = _issued(entry)
+    if issued:
+        item["issued"] = issued
+    publisher = reference.publisher or next(
+        (getattr(entry, name) for name in _PUBLISHER_STAND_INS if getattr(entry, name)), None)
     text_fields = {
-        "container-title": record.container, "collection-title": record.series,
-        "publisher": record.publisher, "volume": record.volume, "issue": record.number,
-        "page": record.pages, "DOI": record.doi, "URL": record.url,
+        "container-title": reference.container, "collection-title": reference.series,
+        "publisher": publisher,
+        "volume": reference.volume, "issue": reference.number, "page": reference.pages,
+        "DOI": reference.doi, "URL": reference.url,
     }
-    if record.type == SOFTWARE:
+    if reference.entry_type == "software":
         text_fields["genre"] = "Computer software"
-        text_fields["publisher"] = record.organisation
-    if record.type == PREPRINT_PAPER and record.arxiv:
-        text_fields["number"] = record.arxiv
-        text_fields["DOI"] = links.arxiv_doi(record.arxiv)
+        text_fields["publisher"] = reference.organisation
+    if reference.entry_type == "preprint" and reference.arxiv:
+        text_fields["number"] = reference.arxiv
+        text_fields["DOI"] = links.arxiv_doi(reference.arxiv)
     for name, value in text_fields.items():
         if not value:
             continue
@@ -104,13 +135,22 @@ def csl_item(record: Record) -> dict[str, Any]:
             item[name] = _cased(str(value), [])
         else:
             item[name] = _text(value)
-    if record.sections:
-        item["keyword"] = _text(", ".join(record.sections))
-    notes = [f"arXiv: {record.arxiv}"] if record.arxiv and record.type != PREPRINT_PAPER \
-        else []
-    notes += [f"Code: {visible(u)}" for u in record.code_urls]
+    for name, variable in _PLAIN:
+        value = getattr(entry, name)
+        if value and variable not in item:
+            item[variable] = _text(value)
+    if entry.urldate:
+        parts = _date_parts(entry.urldate[:10])
+        item["accessed"] = {"date-parts": [parts]} if parts else {"literal": entry.urldate}
+    words = keywords(reference)
+    if words:
+        item["keyword"] = _text(", ".join(words))
+    notes = [entry.note] if entry.note else []
+    if reference.arxiv and reference.entry_type != "preprint":
+        notes.append(f"arXiv: {reference.arxiv}")
+    notes += [f"Code: {u}" for u in reference.code_urls]
     if notes:
-        item["note"] = "\n".join(notes)
+        item["note"] = _text("\n".join(notes))
     return item
 
 
@@ -138,7 +178,7 @@ def csljson_chunks(groups: list[Group]) -> Iterator[str]:
     objects, json.dumps of the whole list needed 250 MB more at 100,000 entries)."""
     opening = "[\n  "
     for group in groups:
-        for record in group.records:
-            yield opening + _indented(csl_item(record), "  ")
+        for reference in group.references:
+            yield opening + _indented(csl_item(reference), "  ")
             opening = ",\n  "
     yield "[]\n" if opening == "[\n  " else "\n]\n"

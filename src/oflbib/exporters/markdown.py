@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from oflbib.exporters.record import Group, Record
+from oflbib.exporters.reference import Group, Reference
 from oflbib.model import Catalog
 from oflbib.text import visible
-from oflbib.venues import PREPRINT, VENUES, format_venue_tag
+from oflbib.venues import PREPRINT_SERVER, VENUES, format_venue_tag
 
 
 def _escape(text: str, specials: str) -> str:
@@ -25,12 +25,12 @@ def _escape(text: str, specials: str) -> str:
 _TITLE_SPECIALS = "[]{}*_`<>&~"
 
 
-def _title(record: Record) -> str:
+def _title(reference: Reference) -> str:
     """Link text: markup characters escaped, protected words in `{...}`, and a final
     period escaped (the importer drops an unescaped one as the list's punctuation)."""
-    title = _escape(record.title, _TITLE_SPECIALS)
+    title = _escape(reference.title, _TITLE_SPECIALS)
     title = title[:-1] + "\\." if title.endswith(".") else title
-    for word in sorted(record.protect, key=len, reverse=True):
+    for word in sorted(reference.protect, key=len, reverse=True):
         word = _escape(word, _TITLE_SPECIALS)
         title = re.sub(rf"(?<![\w{{]){re.escape(word)}(?![\w}}])",
                        lambda m: "{" + m.group() + "}", title, count=1)
@@ -67,22 +67,22 @@ def _heading(text: str, level: int) -> str:
     return f"{'#' * level} {_escape(text, _TITLE_SPECIALS)}"
 
 
-def _tag(record: Record) -> str:
-    entry = record.entry
+def _tag(reference: Reference) -> str:
+    entry = reference.entry
     venue = VENUES.get(entry.venue or "")
-    if venue and venue.kind == PREPRINT and entry.arxiv:
+    if venue and venue.category == PREPRINT_SERVER and entry.arxiv:
         return f"arXiv preprint arXiv:{entry.arxiv}"
     return format_venue_tag(entry.venue, entry.year)
 
 
-def item_line(record: Record) -> str:
-    if record.type == "software":
-        parts = [_name(record.title)]
-        if record.organisation:
-            parts.append(_name(record.organisation))
-        return "- " + ", ".join(parts) + ", " + " ".join(_link(u) for u in record.urls)
-    line = f"- [{_title(record)}]({_link(record.url or '')})"
-    tag = _tag(record) if record.type != "list" else ""
+def item_line(reference: Reference) -> str:
+    if reference.entry.kind == "software":
+        parts = [_name(reference.title)]
+        if reference.organisation:
+            parts.append(_name(reference.organisation))
+        return "- " + ", ".join(parts) + ", " + " ".join(_link(u) for u in reference.urls)
+    line = f"- [{_title(reference)}]({_link(reference.url or '')})"
+    tag = _tag(reference) if reference.entry.kind != "list" else ""
     return f"{line} {tag}" if tag else line
 
 
@@ -92,7 +92,7 @@ def write_markdown(groups: list[Group], catalog: Catalog | None = None) -> str:
     lines: list[str] = []
     if catalog is None:
         for group in groups:
-            lines += [_heading(group.section, 3), *(item_line(r) for r in group.records), ""]
+            lines += [_heading(group.section, 3), *(item_line(r) for r in group.references), ""]
         return "\n".join(lines)
     if catalog.title:
         lines += [_heading(catalog.title, 1), ""]
@@ -103,7 +103,7 @@ def write_markdown(groups: list[Group], catalog: Catalog | None = None) -> str:
                 continue
             if block.heading:
                 lines += [_heading(block.heading, block.level)]
-            lines += [item_line(r) for r in group.records] + [""]
+            lines += [item_line(r) for r in group.references] + [""]
         elif block.prose is not None:
             lines += [_inert(block.prose), ""]
         elif block.heading:

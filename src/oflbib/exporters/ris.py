@@ -16,19 +16,15 @@ from typing import Any
 import rispy
 
 from oflbib import links
-from oflbib.exporters.record import (
-    JOURNAL_ARTICLE, LIST, PREPRINT_PAPER, PROCEEDINGS_PAPER, SOFTWARE, Group, Record,
-)
+from oflbib.exporters.reference import Group, Reference, keywords
+from oflbib.fields import PLAIN, TYPES
 from oflbib.model import Person
 from oflbib.text import visible
 
-RIS_TYPES = {
-    PROCEEDINGS_PAPER: "CONF",
-    JOURNAL_ARTICLE: "JOUR",
-    PREPRINT_PAPER: "MANSCPT",
-    SOFTWARE: "COMP",
-    LIST: "ELEC",
-}
+# Plain fields of the field table with a rispy key not written by hand below.
+_PLAIN = tuple((row.name, row.ris) for row in PLAIN
+               if row.ris and row.ris not in ("volume", "number", "notes"))
+_PUBLISHER_STAND_INS = ("school", "institution")
 
 
 class _UnnumberedRisWriter(rispy.RisWriter):
@@ -48,40 +44,66 @@ def _one_line(value: Any) -> str:
 def _author(person: Person) -> str:
     if person.literal:
         return _one_line(person.literal)
-    return _one_line(f"{person.family}, {person.given}" if person.given else person.family)
+    parts = [person.last, person.suffix, person.given] if person.suffix else \
+        [person.last, person.given]
+    return _one_line(", ".join(p for p in parts if p))
 
 
-def ris_record(record: Record) -> dict[str, Any]:
-    ris: dict[str, Any] = {"type_of_reference": RIS_TYPES.get(record.type, "GEN"),
-                           "id": record.key, "title": _one_line(record.title)}
-    if record.authors:
-        ris["authors"] = [_author(a) for a in record.authors]
-    if record.year:
-        ris["year"] = str(record.year)
-    if record.container:
-        ris["secondary_title"] = _one_line(record.container)
-        if record.type == PROCEEDINGS_PAPER:
-            ris["custom3"] = _one_line(record.container)  # C3: Zotero's proceedings title
-    preprint = record.type == PREPRINT_PAPER and record.arxiv
+def ris_record(reference: Reference) -> dict[str, Any]:
+    entry = reference.entry
+    ris: dict[str, Any] = {"type_of_reference": TYPES[reference.entry_type].ris,
+                           "id": reference.key, "title": _one_line(reference.title)}
+    if reference.authors:
+        ris["authors"] = [_author(a) for a in reference.authors]
+    if entry.editors:
+        ris["secondary_authors"] = [_author(a) for a in entry.editors]
+    if reference.year:
+        ris["year"] = str(reference.year)
+    if entry.date or entry.month:  # RIS DA: YYYY/MM/DD/
+        ris["date"] = _ris_date(entry.date) if entry.date else \
+            f"{reference.year or ''}/{entry.month:02d}//"
+    if reference.container:
+        ris["secondary_title"] = _one_line(reference.container)
+        if reference.entry_type == "inproceedings":
+            ris["custom3"] = _one_line(reference.container)  # C3: Zotero's proceedings title
+    publisher = reference.organisation if reference.entry_type == "software" else \
+        reference.publisher or next((getattr(entry, name) for name in _PUBLISHER_STAND_INS
+                                     if getattr(entry, name)), None)
+    preprint = reference.entry_type == "preprint" and reference.arxiv
     optional = {
-        "tertiary_title": record.series,
-        "publisher": record.organisation if record.type == SOFTWARE else record.publisher,
-        "volume": record.volume, "number": record.number,
-        "start_page": record.first_page, "end_page": record.last_page,
-        "doi": links.arxiv_doi(record.arxiv) if preprint else record.doi,
-        "extra": f"arXiv: {record.arxiv}" if record.arxiv else None,
+        "tertiary_title": reference.series,
+        "publisher": publisher, "volume": reference.volume, "number": reference.number,
+        "start_page": reference.first_page, "end_page": reference.last_page,
+        "doi": links.arxiv_doi(reference.arxiv) if preprint else reference.doi,
+        "extra": f"arXiv: {reference.arxiv}" if reference.arxiv else None,
     }
     for name, value in optional.items():
         if value:
             ris[name] = _one_line(value)
-    if record.url:
+    for name, key in _PLAIN:
+        value = getattr(entry, name)
+        if value and key not in ris:
+            ris[key] = _one_line(value)
+    if reference.url:
         # rispy splits UR values at `;`, so one URL holding it would read back as two.
-        ris["urls"] = [_one_line(record.url).replace(";", "%3B")]
-    if record.code_urls:
-        ris["notes"] = [f"Code: {_one_line(u)}" for u in record.code_urls]
-    if record.sections:
-        ris["keywords"] = [_one_line(s) for s in record.sections]
+        ris["urls"] = [_one_line(reference.url).replace(";", "%3B")]
+    notes = [_one_line(entry.note)] if entry.note else []
+    if entry.authors_others:  # RIS has no mark for a truncated author list
+        notes.append("Authors: and others (the list of authors is truncated)")
+    notes += [f"Code: {_one_line(u)}" for u in reference.code_urls]
+    if notes:
+        ris["notes"] = notes
+    words = keywords(reference)
+    if words:
+        ris["keywords"] = [_one_line(s) for s in words]
     return ris
+
+
+def _ris_date(date: str) -> str:
+    """A biblatex date as RIS's `YYYY/MM/DD/` (the first date of a range)."""
+    parts = date.split("/")[0].split("-") if not date.startswith("-") else [date]
+    parts += [""] * (3 - len(parts))
+    return "/".join(parts[:3]) + "/"
 
 
 def ris_chunks(groups: list[Group]) -> Iterator[str]:
@@ -90,6 +112,6 @@ def ris_chunks(groups: list[Group]) -> Iterator[str]:
     writer = _UnnumberedRisWriter()
     between = ""
     for group in groups:
-        for record in group.records:
-            yield between + writer.formats([ris_record(record)])
+        for reference in group.references:
+            yield between + writer.formats([ris_record(reference)])
             between = "\n"

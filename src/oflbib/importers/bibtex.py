@@ -1,56 +1,64 @@
 """Read a .bib file (BibTeX or biblatex) into catalog entries, and merge them into a catalog.
 
-The mapping is the inverse of `exporters/bibtex.py`: entry types and fields go back to the
-model the way the exporters wrote them (booktitle/journal -> a venue of the venue table
-or a container, `howpublished = {\\url{...}}` -> a URL, eprint + archivePrefix/eprinttype
--> an arXiv id, keywords -> sections), text is decoded with `latex.latex_to_text`, braced
-words the exporter would not brace by itself become `protect`, and keys stay as given.
-So importing oflbib's own biblatex output gives back the entries it was made from.
+`entry_from_fields` turns one parsed entry (its type, key, and fields as LaTeX text) into
+a model entry, reading field names off the field table (`fields.py`): text is decoded with
+`latex.latex_to_text`, names split as biber and pybtex split them, `and others` kept as
+a flag, journal/booktitle matched to the venue table for articles and proceedings papers,
+braced words the exporter would not brace by itself kept in `protect`. Nothing is
+dropped: a field the table lacks, a value the catalog cannot hold as data (a DOI that is
+no DOI, a non-arXiv eprint, a year that is no number) and the LaTeX of a value with math
+are kept in `verbatim`, which the BibTeX writers write back as it was. Importing oflbib's
+own output gives back the entries it was made from.
 
-bibtexparser v2 splits the file; every problem (a block it could not parse, unbalanced
-braces, a value the catalog cannot hold) is collected as `file:line: ...` and raised
-together, before anything is written.
+The parse itself (decoding, @string, `#`, crossref, comments...) is `importers.bibparse`'s;
+every problem is a located `file:line: ...`, and a bad entry is skipped while the rest of
+the file is imported.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
 from pathlib import Path
 
 from oflbib import links
 from oflbib.catalog import codec, schema
 from oflbib.errors import Problem
+from oflbib.exporters.bibtex import BIBTEX, CODE_LABEL, NO_DATE, NO_PUBLISHER, url_field
+from oflbib.exporters.reference import derived_type, paper_links, to_reference
+from oflbib.fields import (
+    ARXIV_PATTERN, DOI_PATTERN, FIELD_NAME_PATTERN, KEY_PATTERN, TEXT, TYPE_ALIASES, TYPES,
+    URL_PATTERN, Field, field_names,
+)
 from oflbib.importers import bibparse
-from oflbib.importers.bibdate import parse_date
-from oflbib.exporters.record import JOURNAL_ARTICLE, PREPRINT_PAPER, PROCEEDINGS_PAPER, to_record
-from oflbib.latex import latex_text, latex_title, latex_to_text
+from oflbib.importers.bibdate import EDTF, month_number, parse_date, plain
+from oflbib.latex import MATH, latex_text, latex_title, latex_to_text
 from oflbib.model import Entry, Person, Provenance
-from oflbib.venues import VENUES, lookup_venue
+from oflbib.venues import VENUES, canonical_publisher, lookup_venue
 
-# Fields the exporters write, and `key`, which only sorts an author-less entry.
-_KNOWN = {"author", "title", "booktitle", "journal", "journaltitle", "year", "date", "pages",
-          "publisher", "organization", "volume", "number", "issue", "doi", "eprint",
-          "archiveprefix", "eprinttype", "primaryclass", "eprintclass", "url", "howpublished",
-          "keywords", "key", "ids", "note", "series"}
-# bibtex type -> (kind, the record type the exporter writes it for)
-_TYPES = {"inproceedings": ("paper", PROCEEDINGS_PAPER),
-          "conference": ("paper", PROCEEDINGS_PAPER), "article": ("paper", JOURNAL_ARTICLE),
-          "misc": ("paper", None), "unpublished": ("paper", None),
-          "software": ("software", None), "online": ("list", None),
-          "www": ("list", None)}
-# model fact -> the fields it is read from, for provenance (`file.bib:line`)
-_SOURCES = {"title": ("title",), "authors": ("author",), "year": ("year", "date"),
-            "venue": ("booktitle", "journaltitle", "journal"), "pages": ("pages",),
-            "publisher": ("publisher",), "doi": ("doi",), "arxiv": ("eprint",)}
+# Field name in either flavour -> its row of the field table (BibTeX's name wins).
+KNOWN: dict[str, Field] = {**field_names("biblatex"), **field_names("bibtex")}
+# Names other tools give a field of the table (documented normalisation).
+FIELD_ALIASES = {"journaltitle": "journal", "issue": "number", "annotation": "annote",
+                 "location": "address", "archiveprefix": "eprinttype",
+                 "primaryclass": "eprintclass"}
 _URL_COMMAND = re.compile(r"^\\url\{(.*)\}$", re.S)
 _URL_IN_TEXT = re.compile(r"\\url\{([^{}]*)\}")
+# The BibTeX writer's code links in `note`: `Code: \url{..}, \url{..}`.
+_CODE_NOTE = re.compile(re.escape(CODE_LABEL) + r"\\url\{[^{}]*\}(?:, \\url\{[^{}]*\})*")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _ARXIV_PREFIX = re.compile(r"^arxiv:\s*", re.I)
 _AND = re.compile(r"[{}]|\s+and\s+", re.I)
+# Values pylatexenc would not give back as they were: math, and commands whose argument
+# is not text (a URL, a sort key, a citation).
+_KEEP_LATEX = re.compile(MATH.pattern + r"|\\(?:url|href|cite[a-z]*|noopsort|ref|path)\b")
+# What a known field's value must be, for the note when it is not.
+_WHAT = {"pages": "one page range", "year": "a year", "month": "a month",
+         "date": "a biblatex date", "doi": "a DOI", "arxiv": "an arXiv id",
+         "urls": "an http(s) URL"}
 
 
 @dataclass
@@ -71,11 +79,11 @@ class BibFile:
     problems: list[Problem] = field(default_factory=list)  # each: something not imported
     notes: list[Problem] = field(default_factory=list)  # located remarks; nothing lost
     preambles: list[str] = field(default_factory=list)
-    ignored: Counter[str] = field(default_factory=Counter)  # field name -> entries
-    retyped: Counter[str] = field(default_factory=Counter)  # @book etc. read as @misc
+    ignored: Counter[str] = field(default_factory=Counter)  # kept verbatim: field -> entries
+    retyped: Counter[str] = field(default_factory=Counter)  # unknown types read as @misc
 
 
-class _Bad(Exception):
+class BadValue(Exception):
     """One value of one entry the catalog cannot hold; becomes a located Problem."""
 
     def __init__(self, message: str, line: int) -> None:
@@ -104,7 +112,7 @@ def convert_library(library: bibparse.BibLibrary,
         try:
             result.entries.append(_convert(block, path, result))
             result.entries[-1].keyless = keyless
-        except _Bad as bad:
+        except BadValue as bad:
             result.problems.append(Problem(f"{block.key}: {bad}; skipped", path, bad.line))
         if progress:
             progress(1)
@@ -120,81 +128,299 @@ def parse_bibtex(text: str, path: str) -> BibFile:
 # ---- one entry -------------------------------------------------------------------------
 
 def _convert(block, path: str, stats: BibFile) -> BibEntry:
+    """One bibtexparser entry block of the pipeline, converted."""
+    fields: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for item in block.fields:
+        name = item.key.lower()
+        fields.setdefault(name, str(item.value))
+        lines.setdefault(name, item.start_line + 1)
     line = block.start_line + 1
-    fields = {f.key.lower(): f for f in block.fields}
-    stats.ignored.update(name for name in fields if name not in _KNOWN)
-    source_type = block.entry_type.lower()
-    kind, wanted_type = _TYPES.get(source_type, ("paper", None))
-    if source_type not in _TYPES:
+    entry = entry_from_fields(block.entry_type, block.key, fields, lines, line, path, stats)
+    return BibEntry(entry, line, entry_keywords(fields), path)
+
+
+def entry_keywords(fields: dict[str, str]) -> list[str]:
+    """The entry's keywords, as text."""
+    text = latex_to_text(fields.get("keywords", ""))
+    return [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
+
+
+def entry_from_fields(entry_type: str, key: str, fields: dict[str, str],
+                      lines: dict[str, int], line: int, path: str,
+                      stats: BibFile | None = None) -> Entry:
+    """A model entry from one parsed entry: its type and key as written, its fields
+    (lower-case name -> LaTeX text, @strings expanded, outer braces removed), the line of
+    each field and of the `@`. Raises `BadValue` for what the catalog cannot hold at all
+    (no title, a key with a space); anything else it cannot read as data is kept verbatim."""
+    stats = stats if stats is not None else BibFile(path)
+    if not re.match(schema.ENTRY["properties"]["key"]["pattern"], key):
+        raise BadValue(f"key {key!r} cannot be a catalog key: it holds a space or one of "
+                       "\"#%'(),={}\\", line)
+    source_type = entry_type.lower()
+    type_name = TYPE_ALIASES.get(source_type, source_type)
+    if type_name not in TYPES:
         stats.retyped[source_type] += 1
-
-    def text(name: str) -> str | None:
-        value = fields.get(name)
-        return (latex_to_text(str(value.value)) or None) if value else None
-
-    def at(name: str) -> int:
-        return fields[name].start_line + 1 if name in fields else line
-
-    raw_title = str(fields["title"].value) if "title" in fields else ""
-    title = latex_to_text(raw_title)
-    if not title:
-        raise _Bad("entry has no title", at("title"))
-    entry = Entry(key=block.key, kind=kind, title=title,
-                  authors=_people(str(fields["author"].value), at("author"), stats)
-                  if "author" in fields else [],
-                  year=_year(fields, stats),
-                  publisher=text("publisher"), organisation=text("organization"),
-                  volume=text("volume"), number=text("number") or text("issue"),
-                  pages=_pages(fields["pages"].value) if "pages" in fields else None,
-                  doi=_doi(fields), arxiv=_arxiv(fields), urls=_urls(fields),
-                  arxiv_class=text("primaryclass") or text("eprintclass"))
-    entry.ids = [k.strip() for k in str(fields["ids"].value if "ids" in fields else "").split(",")
-                 if k.strip() and k.strip() != entry.key]
+        type_name = "misc"
+    reader = _Reader(fields, lines, line, Path(path).name)
+    if not reader.text("title"):
+        raise BadValue("entry has no title", reader.at("title"))
+    kind = {"software": "software", "online": "list"}.get(type_name, "paper")
+    entry = Entry(key=key, kind=kind)
+    reader.read_into(entry, type_name)
     if kind == "list" and entry.arxiv:  # @online with an eprint is an arXiv paper
         entry.kind = "paper"
-    if entry.doi:  # the DOI's own link (the BibTeX exporter's url for IEEEtran) is no news
+    if entry.doi:  # the DOI's own link (the BibTeX writer's url for IEEEtran) is no news
         entry.urls = [u for u in entry.urls if u.lower() != links.doi_url(entry.doi).lower()]
-    located = [u for u in entry.urls if u in _urls(fields, with_note=False)]
-    if source_type == "misc" and located and not any(
-            n in fields for n in ("booktitle", "journal", "journaltitle")) \
-            and all(links.role(u) == links.CODE for u in located):
-        entry.kind = "software"  # a @misc located by its code repository
+    located = [u for u in entry.urls if u not in reader.code_links]
+    # A @misc located by its code repository: how the BibTeX writer writes software.
+    software = type_name == "misc" and bool(located) and entry.container is None \
+        and all(links.role(u) == links.CODE for u in located)
+    if software:
+        entry.kind = "software"
     if entry.kind == "software" and not entry.organisation and len(entry.authors) == 1 \
             and entry.authors[0].literal:  # the exporter's author for an organisation
         entry.organisation, entry.authors = entry.authors[0].literal, []
-    _place(entry, text("booktitle") or text("journaltitle") or text("journal"), wanted_type,
-           text("series"))
-    entry.protect = _protected(raw_title, title)
-    entry.provenance = {
-        fact: Provenance(source=f"{Path(path).name}:{at(next(n for n in names if n in fields))}",
-                         via="bibtex")
-        for fact, names in _SOURCES.items() if any(n in fields for n in names)}
+    _place(entry, type_name)
+    if software:
+        entry.entry_type = None  # the writers' own types for software: @misc, @software
+    _keep_as_given(entry, reader)
+    stats.ignored.update(name for name in entry.verbatim
+                         if name not in KNOWN and name not in FIELD_ALIASES)
+    stats.notes.extend(
+        Problem(f"{key}: {name} {latex_to_text(entry.verbatim[name])!r} is not "
+                f"{_WHAT.get(KNOWN[name].name, 'readable')}; kept as written", path,
+                lines.get(name, line))
+        for name in entry.verbatim if name in KNOWN and name not in reader.taken)
     _check_schema(entry, line)
-    keywords = [k.strip() for k in re.split(r"[,;]", text("keywords") or "") if k.strip()]
-    return BibEntry(entry, line, keywords, path)
+    return entry
 
 
-def _people(value: str, line: int, stats: BibFile) -> list[Person]:
-    """Names as BibTeX reads them: split at `and` outside braces, each into its parts."""
+class _Reader:
+    """One entry's fields, taken one by one into the model; what is not taken stays,
+    under the name it was written with."""
+
+    def __init__(self, fields: dict[str, str], lines: dict[str, int], line: int,
+                 file: str) -> None:
+        self.fields = fields
+        self.lines = lines
+        self.line = line
+        self.file = file
+        # The table's name for each field (`journaltitle` is `journal`), the first wins.
+        self.named: dict[str, str] = {name: name for name in fields}
+        for name in fields:
+            self.named.setdefault(FIELD_ALIASES.get(name, name), name)
+        self.taken: dict[str, str] = {}  # field name as written -> model field it went to
+        self.dated = False  # year, month and date are read together, once
+        self.code_links: list[str] = []  # from the BibTeX writer's "Code: \\url{..}" note
+
+    def at(self, name: str) -> int:
+        return self.lines.get(self.named.get(name, name), self.line)
+
+    def raw(self, name: str) -> str | None:
+        """The LaTeX of the field the table calls `name`, however it was written."""
+        written = self.named.get(name)
+        return self.fields[written] if written is not None else None
+
+    def text(self, name: str) -> str | None:
+        value = self.raw(name)
+        return (latex_to_text(value) or None) if value is not None else None
+
+    def mark(self, name: str, model_field: str) -> None:
+        """The field the table calls `name` went into `model_field`."""
+        self.taken[self.named.get(name, name)] = model_field
+
+    def read_into(self, entry: Entry, type_name: str) -> None:
+        container_field = TYPES[type_name].container
+        for name, written in self.named.items():
+            raw = self.fields[written]
+            row = KNOWN.get(name)
+            if name in ("journal", "booktitle"):
+                if name == container_field:
+                    entry.container = self._text_value(entry, written, raw)
+                    self.mark(name, "container")
+                continue
+            if row is None or written in self.taken:
+                continue
+            reader = _SPECIAL.get(row.name)
+            if reader is not None:
+                reader(self, entry, name, raw)
+            elif row.value == TEXT and getattr(entry, row.name) is None:
+                setattr(entry, row.name, self._text_value(entry, written, raw))
+                self.mark(name, row.name)
+        entry.urls += [url for url in dict.fromkeys(self.code_links) if url not in entry.urls]
+        for written, raw in self.fields.items():
+            if written not in self.taken:
+                entry.verbatim[written] = raw
+        entry.protect = _protected(self.fields["title"], entry.title)
+        entry.provenance = {
+            model_field: Provenance(source=f"{self.file}:{self.lines.get(written, self.line)}",
+                                    via="bibtex")
+            for written, model_field in self.taken.items()}
+
+    def _text_value(self, entry: Entry, name: str, raw: str) -> str | None:
+        """The text of a value; its LaTeX too (in `verbatim`) when the text would not
+        give it back."""
+        if _KEEP_LATEX.search(raw):
+            entry.verbatim[name] = raw
+        return latex_to_text(raw) or None
+
+
+def _read_names(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    people, others = _people(raw, reader.at(name))
+    model_field = "authors" if name == "author" else "editors"
+    setattr(entry, model_field, people)
+    setattr(entry, f"{model_field}_others", others)
+    reader.mark(name, model_field)
+
+
+def _read_title(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    entry.title = reader._text_value(entry, name, raw) or ""
+    reader.mark(name, "title")
+
+
+def _read_dates(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    """`year`, `month` and `date` at once (one fact), read by `bibdate.parse_date`. A field
+    the model gives back is taken; its LaTeX is kept too when it says more (a sort
+    command, `January 1978`). An unreadable one stays verbatim, and is told."""
+    if reader.dated:
+        return
+    reader.dated = True
+    year, month, date = (reader.raw(field) for field in ("year", "month", "date"))
+    found = parse_date(year, month, date)
+    entry.year, entry.month, entry.date = found.year, found.month, found.date
+    if date is not None and EDTF.match(plain(date, tie="")):
+        reader.mark("date", "date")
+    if year is not None and plain(year) == NO_DATE and found.year is None:
+        reader.mark("year", "year")  # the BibTeX writer's own "no date"
+    elif year is not None and (found.year is not None or found.date is not None):
+        reader.mark("year", "year")
+        if plain(year) != str(found.year):
+            entry.verbatim[reader.named["year"]] = year
+    if month is not None and found.month is not None \
+            and month_number(month) == found.month:
+        reader.mark("month", "month")
+        if not re.fullmatch(r"[A-Za-z]+\.?|\d{1,2}", plain(month)):
+            entry.verbatim[reader.named["month"]] = month
+
+
+def _read_pages(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    if not re.fullmatch(r"\s*[^-\u2013\u2014,;]+(?:\s*(?:--|-|\u2013|\u2014)\s*[^-\u2013\u2014,;]+)?\s*",
+                        raw):
+        return  # several ranges (`431--456, 791--823`): kept as written
+    parts = [latex_to_text(p) for p in re.split(r"\s*(?:--|-|\u2013|\u2014)\s*", raw)]
+    entry.pages = "--".join(p for p in parts if p) or None
+    reader.mark(name, "pages")
+
+
+def _read_doi(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    doi = re.sub(r"\\([_%&#$~])", r"\1", _DOI_PREFIX.sub("", raw.strip()))
+    if re.match(DOI_PATTERN, doi):
+        entry.doi = doi
+        reader.mark(name, "doi")
+
+
+def _read_eprint(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    """An arXiv id: eprint with archivePrefix or eprinttype arXiv, or neither (ADS and
+    JabRef leave them out). Any other eprint stays verbatim, with its type."""
+    if name != "eprint":
+        return  # read with the eprint
+    prefix = (reader.raw("eprinttype") or "arxiv").strip().lower()
+    eprint = re.sub(r"v\d+$", "", _ARXIV_PREFIX.sub("", raw.strip()))
+    if prefix != "arxiv" or not re.match(ARXIV_PATTERN, eprint):
+        return
+    entry.arxiv = eprint
+    reader.mark(name, "arxiv")
+    for written in ("eprinttype", "archiveprefix"):  # BibTeX's spelling, biblatex's, or both
+        if reader.fields.get(written, "").strip().lower() == "arxiv":
+            reader.taken[written] = "arxiv"
+    for written in ("eprintclass", "primaryclass"):
+        if written in reader.fields and written not in reader.taken:
+            entry.arxiv_class = entry.arxiv_class or reader._text_value(
+                entry, written, reader.fields[written])
+            reader.taken[written] = "arxiv_class"
+
+
+def _read_url(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    value = raw.strip()
+    match = _URL_COMMAND.match(value)
+    if name == "howpublished" and not match:
+        entry.howpublished = reader._text_value(entry, name, raw)
+        reader.mark(name, "howpublished")
+        return
+    url = _url_of(value)
+    if re.match(URL_PATTERN, url) and url not in entry.urls:
+        entry.urls.append(url)
+        reader.mark(name, "urls")
+        if name == "howpublished":
+            entry.verbatim[name] = raw  # written back in this form
+
+
+def _url_of(value: str) -> str:
+    """The URL a url field or `\\url{..}` holds. (`\\_` and friends are LaTeX escapes in
+    a URL outside \\url: the URL has `_`.)"""
+    match = _URL_COMMAND.match(value.strip())
+    return match.group(1).strip() if match else re.sub(r"\\([_%&#$~])", r"\1", value.strip())
+
+
+def _read_words(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    entry.keywords = entry_keywords({"keywords": raw})
+    reader.mark(name, "keywords")
+
+
+def _read_ids(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    ids = [key.strip() for key in raw.split(",")]
+    if all(re.match(KEY_PATTERN, key) for key in ids):
+        entry.ids = [key for key in dict.fromkeys(ids) if key != entry.key]
+        reader.mark(name, "ids")
+
+
+def _read_note(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
+    """The user's note. What the BibTeX writer adds to it comes back where it came from:
+    `arXiv:ID` (the entry's own eprint) and `Code: \\url{..}` (its code links)."""
+    eprint = _ARXIV_PREFIX.sub("", (reader.raw("eprint") or "").strip())
+    kept = []
+    for part in raw.split(". "):
+        if _CODE_NOTE.fullmatch(part):
+            reader.code_links += _URL_IN_TEXT.findall(part)
+        elif not (eprint and part.strip() == f"arXiv:{eprint}"):
+            kept.append(part)
+    note = ". ".join(kept)
+    entry.note = reader._text_value(entry, name, note) if note.strip() else None
+    reader.mark(name, "note")
+
+
+_SPECIAL = {"authors": _read_names, "editors": _read_names, "title": _read_title,
+            "year": _read_dates, "month": _read_dates, "date": _read_dates,
+            "pages": _read_pages, "doi": _read_doi, "arxiv": _read_eprint,
+            "arxiv_class": _read_eprint, "urls": _read_url, "howpublished": _read_url,
+            "keywords": _read_words, "ids": _read_ids, "note": _read_note}
+
+
+def _people(value: str, line: int) -> tuple[list[Person], bool]:
+    """Names as biber and pybtex read them: split at `and` outside braces, each into
+    particle (von), family, suffix (Jr) and given names; a single braced name is an
+    institution. A last name `others` is BibTeX's et al.: the flag."""
     from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
-    people = []
-    for name in _split_and(value):
-        if name.strip().lower() == "others":
-            stats.ignored["author 'and others'"] += 1  # BibTeX's et al.: no one to list
-            continue
+    people, others = [], False
+    names = _split_and(value)
+    if names and names[-1].strip() == "others":
+        names, others = names[:-1], True
+    for name in names:
         try:
             parts = parse_single_name_into_parts(name)
         except InvalidNameError as err:
-            raise _Bad(f"author {name!r}: {err.reason}", line) from None
-        family = " ".join(parts.von + parts.last + parts.jr)
+            raise BadValue(f"author {name!r}: {err.reason}", line) from None
         if not (parts.first or parts.von or parts.jr) and len(parts.last) == 1 \
                 and _one_group(parts.last[0]):
             people.append(Person(literal=latex_to_text(parts.last[0])))
-        elif family:
-            people.append(Person(family=latex_to_text(family),
-                                 given=latex_to_text(" ".join(parts.first))))
-    return people
+        elif parts.last or parts.von:
+            people.append(Person(family=latex_to_text(" ".join(parts.last)),
+                                 given=latex_to_text(" ".join(parts.first)),
+                                 particle=latex_to_text(" ".join(parts.von)),
+                                 suffix=latex_to_text(" ".join(parts.jr))))
+    return people, others
 
 
 def _split_and(value: str) -> list[str]:
@@ -223,94 +449,50 @@ def _one_group(token: str) -> bool:
     return False
 
 
-def _year(fields: dict, stats: BibFile) -> int | None:
-    def raw(name: str) -> str | None:
-        return str(fields[name].value) if name in fields else None
-
-    date = parse_date(raw("year"), raw("month"), raw("date"))
-    if date.year is None and (raw("year") or raw("date")):
-        stats.ignored["year (not a year)"] += 1
-    return date.year
-
-
-def _pages(value: object) -> str:
-    parts = [latex_to_text(p) for p in re.split(r"\s*(?:--|-|\u2013|\u2014)\s*", str(value))]
-    return "--".join(p for p in parts if p)
-
-
-def _doi(fields: dict) -> str | None:
-    if "doi" not in fields:
-        return None
-    doi = _DOI_PREFIX.sub("", str(fields["doi"].value).strip())
-    if not re.match(schema.ENTRY["properties"]["doi"]["pattern"], doi):
-        raise _Bad(f"doi {doi!r} is not a DOI (10.NNNN/...)", fields["doi"].start_line + 1)
-    return doi
-
-
-def _arxiv(fields: dict) -> str | None:
-    if "eprint" not in fields:
-        return None
-    # ADS and JabRef write an arXiv `eprint` without archivePrefix: arXiv is the default.
-    given = fields.get("archiveprefix") or fields.get("eprinttype")
-    prefix = str(given.value) if given else "arxiv"
-    if prefix.strip().lower() != "arxiv":
-        raise _Bad(f"eprint of {prefix!r} is not an arXiv id; only arXiv is kept",
-                   fields["eprint"].start_line + 1)
-    eprint = re.sub(r"v\d+$", "", _ARXIV_PREFIX.sub("", str(fields["eprint"].value).strip()))
-    if not re.match(schema.ENTRY["properties"]["arxiv"]["pattern"], eprint):
-        raise _Bad(f"eprint {eprint!r} is not an arXiv id", fields["eprint"].start_line + 1)
-    return eprint
-
-
-def _urls(fields: dict, with_note: bool = True) -> list[str]:
-    """The entry's links: `url`, a `howpublished` URL, and the code links the exporters
-    label in `note` ("Code: \\url{...}")."""
-    urls = []
-    if "note" in fields and with_note:
-        code = str(fields["note"].value).partition("Code: ")[2]
-        urls += [u.strip() for u in _URL_IN_TEXT.findall(code)]
-    for name in ("url", "howpublished"):
-        if name not in fields:
-            continue
-        value = str(fields[name].value).strip()
-        match = _URL_COMMAND.match(value)
-        if name == "howpublished" and not match:
-            continue  # free text such as "Online"; no URL in it
-        url = match.group(1).strip() if match else value
-        if not re.match(r"^https?://\S+$", url):
-            raise _Bad(f"{name} {url!r} must be an http:// or https:// URL",
-                       fields[name].start_line + 1)
-        urls.append(url)
-    return list(dict.fromkeys(urls))
-
-
-def _place(entry: Entry, container: str | None, wanted_type: str | None,
-           series: str | None = None) -> None:
-    """Venue, container, entry type and publisher such that the exporter writes them back
-    as they were: the venue of the table that the name is a name or tag of (or whose book
-    series it names), and the name itself as container unless it is the one the table
-    gives for that year."""
-    if container:
-        entry.container = container
+def _place(entry: Entry, type_name: str) -> None:
+    """Venue, entry type and publisher such that the exporter writes them back as they
+    were: an article's journal or a proceedings paper's booktitle is the venue of the
+    table that the name is a name or tag of (and stays the container unless it is the
+    name the table gives for that year); the type is kept unless the one derived from
+    kind and venue is written the same in BibTeX and biblatex."""
+    container = entry.container
+    if container and type_name in ("article", "inproceedings"):
         for venue in VENUES.values():
             if container in (venue.name, venue.container(entry.year)) \
                     or lookup_venue(container) is venue \
-                    or (series is not None and series == venue.series):
+                    or (entry.series is not None and entry.series == venue.series):
                 entry.venue = venue.id
                 if container == venue.container(entry.year):
                     entry.container = None  # the table gives exactly this name
+                if entry.series == venue.series:
+                    entry.series = None  # the table gives it
                 break
-    elif entry.arxiv and entry.kind == "paper" and wanted_type is None:
-        entry.venue = "arXiv"  # @misc/@online with an eprint: the preprint itself
-    if entry.kind == "paper":
-        wanted_type = wanted_type or (PREPRINT_PAPER if entry.arxiv else "paper")
-        if to_record(entry).type != wanted_type:
-            entry.entry_type = {PROCEEDINGS_PAPER: "inproceedings",
-                                JOURNAL_ARTICLE: "article"}.get(wanted_type, "misc")
+    elif entry.arxiv and entry.kind == "paper" and type_name in ("misc", "online",
+                                                                  "unpublished"):
+        entry.venue = "arXiv"  # an entry with an eprint and no venue: the preprint itself
+    derived = TYPES[derived_type(entry)]
+    if not derived.bibtex == derived.biblatex == type_name:
+        entry.entry_type = type_name
     publisher = entry.publisher
     entry.publisher = None
-    if publisher != to_record(entry).publisher:
+    reference = to_reference(entry)
+    # Left out only when the writers write the venue table's same name in its place.
+    if publisher != reference.publisher or reference.entry_type in NO_PUBLISHER:
         entry.publisher = publisher
+
+
+def _keep_as_given(entry: Entry, reader: _Reader) -> None:
+    """The user's url and publisher as written where the writers would write another:
+    a url oflbib would not pick as the paper's (a code link, the DOI's own page) or would
+    write as a @misc's howpublished, a publisher the writers spell canonically
+    ("Association for Computing Machinery")."""
+    url = reader.named.get("url")
+    if url in reader.taken and (paper_links(entry)[0] != _url_of(reader.fields[url])
+                                or url_field(to_reference(entry), BIBTEX) != "url"):
+        entry.verbatim[url] = reader.fields[url]
+    publisher = reader.named.get("publisher")
+    if entry.publisher and canonical_publisher(entry.publisher) != entry.publisher:
+        entry.verbatim[publisher] = reader.fields[publisher]
 
 
 def _protected(raw_title: str, title: str) -> list[str]:
@@ -352,8 +534,13 @@ def _entry_validator():
 
 def _check_schema(entry: Entry, line: int) -> None:
     """The catalog loader's own schema: what would not load is never written."""
+    bad_names = [name for name in entry.verbatim if not re.match(FIELD_NAME_PATTERN, name)]
+    if bad_names:
+        raise BadValue(f"field name {bad_names[0]!r} is not a BibTeX field name", line)
     errors = sorted(_entry_validator().iter_errors(codec.entry_to_data(entry)),
                     key=lambda e: list(map(str, e.path)))
     if errors:
         where = ".".join(map(str, errors[0].path)) or "entry"
-        raise _Bad(f"{where}: {errors[0].message}", line)
+        raise BadValue(f"{where}: {errors[0].message}", line)
+
+

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from oflbib.venues import VENUES, lookup_venue
+from oflbib.venues import PREPRINT_SERVER, VENUES, lookup_venue
 
 
 @dataclass(frozen=True)
@@ -31,14 +31,14 @@ def _spellings(name: str) -> set[str]:
     return {name, name.upper()} if name.isupper() else {name, name.upper(), name.capitalize()}
 
 
-_SHORT_NAMES = sorted({spelling for v in VENUES.values() if v.kind != "preprint"
+_SHORT_NAMES = sorted({spelling for v in VENUES.values() if v.category != PREPRINT_SERVER
                        for name in (v.id, v.short, *v.aliases) for spelling in _spellings(name)},
                       key=len, reverse=True)
 _SHORT_WITH_YEAR = re.compile(
     r"(?<![A-Za-z])(" + "|".join(re.escape(n) for n in _SHORT_NAMES) + r")\s*['\u2019]?\s*"
     r"((?:19|20)\d{2}|\d{2})(?!\d)")
 _FULL_NAMES = [(v.id, re.compile(r"\b" + re.escape(_words(v.name)) + r"\b(?! and\b)"))
-               for v in VENUES.values() if v.kind != "preprint"]
+               for v in VENUES.values() if v.category != PREPRINT_SERVER]
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 
 

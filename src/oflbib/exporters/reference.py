@@ -1,37 +1,33 @@
 """The exporters' shared view of an entry: its type, container, publisher, pages...
 
-Every format derives its fields from `Record`, so the venue table, the type rules and
-the page format are decided once, here.
+Every format derives its fields from `Reference`, so the venue table, the type rules and
+the page format are decided once, here. Fields the field table marks plain are read by
+each writer straight off `reference.entry`.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from oflbib import links
 from oflbib.model import Catalog, Entry, Listing, Person
-from oflbib.text import clean_url, visible
-from oflbib.venues import CONFERENCE, JOURNAL, PREPRINT, VENUES, canonical_publisher
+from oflbib.text import clean_url, fold_space, visible
+from oflbib.venues import CONFERENCE, JOURNAL, PREPRINT_SERVER, VENUES, canonical_publisher
 
 # Which of a paper's links an export carries (`oflbib export --urls`). Software and
 # lists are always located by their own link, whatever the choice.
 URL_CHOICES = ("paper", "code", "both", "none")
 DEFAULT_URLS = "both"
 
-# Record.type values, format-neutral.
-PROCEEDINGS_PAPER = "proceedings-paper"
-JOURNAL_ARTICLE = "journal-article"
-PREPRINT_PAPER = "preprint"
-SOFTWARE = "software"
-LIST = "list"
-OTHER_PAPER = "paper"
-
 
 @dataclass
-class Record:
+class Reference:
+    """An entry as the bibliographies print it: its type decided, its venue looked up."""
+
     key: str
-    type: str
+    entry_type: str  # a row of fields.TYPES: the entry's own, or derived (`derived_type`)
     title: str
     protect: list[str]
     authors: list[Person]
@@ -70,7 +66,7 @@ class Group:
     """A section and the entries an output lists under its header."""
 
     section: str
-    records: list[Record]
+    references: list[Reference]
 
 
 def split_pages(pages: str | None) -> tuple[str | None, str | None]:
@@ -84,22 +80,23 @@ def split_pages(pages: str | None) -> tuple[str | None, str | None]:
     return parts[0] if parts else None, None
 
 
-def _type_of(entry: Entry) -> str:
+def derived_type(entry: Entry) -> str:
+    """The entry type (a row of fields.TYPES) as readers of each format should see it:
+    the entry's own type, or one worked out from its kind, venue and arXiv id. A `misc`
+    or `online` with an arXiv id and no venue reads as the preprint it is (the BibTeX
+    writers still write the type it was given)."""
+    if entry.entry_type not in (None, "misc", "online") or (
+            entry.entry_type == "online" and not entry.arxiv):
+        return entry.entry_type
     if entry.kind == "software":
-        return SOFTWARE
+        return "software"
     if entry.kind == "list":
-        return LIST
-    if entry.entry_type == "inproceedings":
-        return PROCEEDINGS_PAPER
-    if entry.entry_type == "article":
-        return JOURNAL_ARTICLE
-    if entry.entry_type == "misc":
-        return PREPRINT_PAPER if entry.arxiv else OTHER_PAPER
+        return "online"
     venue = VENUES.get(entry.venue or "")
-    if venue is None:
-        return PREPRINT_PAPER if entry.arxiv else OTHER_PAPER
-    return {CONFERENCE: PROCEEDINGS_PAPER, JOURNAL: JOURNAL_ARTICLE,
-            PREPRINT: PREPRINT_PAPER}[venue.kind]
+    if entry.entry_type == "misc" or venue is None:
+        return "preprint" if entry.arxiv else "misc"
+    return {CONFERENCE: "inproceedings", JOURNAL: "article",
+            PREPRINT_SERVER: "preprint"}[venue.category]
 
 
 def paper_links(entry: Entry, urls: str = DEFAULT_URLS) -> tuple[str | None, list[str]]:
@@ -119,46 +116,60 @@ def paper_links(entry: Entry, urls: str = DEFAULT_URLS) -> tuple[str | None, lis
             code if urls in ("code", "both") else [])
 
 
-def to_record(entry: Entry, urls: str = DEFAULT_URLS) -> Record:
+def to_reference(entry: Entry, urls: str = DEFAULT_URLS) -> Reference:
     venue = VENUES.get(entry.venue or "")
-    kind = _type_of(entry)
+    entry_type = derived_type(entry)
     container = entry.container or (venue.container(entry.year) if venue else None)
     publisher = canonical_publisher(
         entry.publisher or (venue.publisher_for(entry.year) if venue else None))
-    series = venue.series if venue and kind == PROCEEDINGS_PAPER else None
-    if kind == PREPRINT_PAPER:
+    series = entry.series or (
+        venue.series if venue and entry_type == "inproceedings" else None)
+    if entry_type == "preprint":
         container, publisher = None, "arXiv" if entry.arxiv else publisher
     authors = list(entry.authors)
     if not authors and entry.kind == "software" and entry.organisation:
         authors = [Person(literal=entry.organisation)]  # the organisation is the author
     first, last = split_pages(entry.pages)
     url, code = paper_links(entry, urls)
-    return Record(
-        key=entry.key, type=kind, title=entry.title, protect=entry.protect, authors=authors,
-        year=entry.year, container=container, publisher=publisher, volume=entry.volume,
-        number=entry.number, first_page=first, last_page=last, doi=entry.doi,
-        arxiv=entry.arxiv, arxiv_class=entry.arxiv_class,
+    return Reference(
+        key=entry.key, entry_type=entry_type, title=entry.title, protect=entry.protect,
+        authors=authors, year=entry.year, container=container, publisher=publisher,
+        volume=entry.volume, number=entry.number, first_page=first, last_page=last,
+        doi=entry.doi, arxiv=entry.arxiv, arxiv_class=entry.arxiv_class,
         url=url, urls=list(entry.urls), code_urls=code, series=series,
         sections=list(entry.sections), organisation=entry.organisation,
         venue_short=venue.short if venue else entry.venue, entry=entry,
     )
 
 
-def _listed(catalog: Catalog, listing: Listing, urls: str, as_listed: bool) -> Record:
-    """The record as this listing shows it; in the list itself (`as_listed`), with the
+def keywords(reference: Reference) -> list[str]:
+    """The sections, then the entry's own keywords that they do not already say (read
+    back from a .bib file, a section `A, B` or `A; B` comes back as the keywords A and B)."""
+    said = {_word(part) for section in reference.sections
+            for part in re.split(r"[,;]", section)}
+    return list(dict.fromkeys([*reference.sections, *(
+        word for word in reference.entry.keywords if _word(word) not in said)]))
+
+
+def _word(text: str) -> str:
+    return unicodedata.normalize("NFC", fold_space(visible(text))).casefold()
+
+
+def _listed(catalog: Catalog, listing: Listing, urls: str, as_listed: bool) -> Reference:
+    """The reference as this listing shows it; in the list itself (`as_listed`), with the
     list's own link when it gave one."""
-    record = to_record(catalog.entries[listing.key], urls)
+    reference = to_reference(catalog.entries[listing.key], urls)
     if as_listed:
         own = [clean_url(u) for u in listing.seed.urls] if listing.seed else []
-        record.url = next((u for u in own if u in record.urls),
-                          record.urls[0] if record.urls else None)
-    return record
+        reference.url = next((u for u in own if u in reference.urls),
+                             reference.urls[0] if reference.urls else None)
+    return reference
 
 
 def groups(catalog: Catalog, sections: list[str] | None = None,
            every_listing: bool = False, as_listed: bool = False,
            urls: str = DEFAULT_URLS) -> list[Group]:
-    """Records grouped by section in list order. An entry listed in several sections
+    """References grouped by section in list order. An entry listed in several sections
     appears once, under its first, unless `every_listing` (per-section files). Entries
     are where the catalog files them, and a paper a software entry asks to be cited by
     follows it; `as_listed` gives the list as it is instead (the Markdown export)."""
@@ -168,19 +179,19 @@ def groups(catalog: Catalog, sections: list[str] | None = None,
         filing = {} if as_listed else catalog.filing()
         for section in catalog.sections:
             if wanted is None or section.name.casefold() in wanted:
-                records = []
+                references = []
                 for listing in section.listings if as_listed else filing[section.name]:
-                    records.append(_listed(catalog, listing, urls, as_listed))
-                    records.extend(_cited(records[-1].entry, not as_listed, urls))
-                out.append(Group(section.name, records))
+                    references.append(_listed(catalog, listing, urls, as_listed))
+                    references.extend(_cited(references[-1].entry, not as_listed, urls))
+                out.append(Group(section.name, references))
         return out
     for section, entry in catalog.ordered(sections):
         if not out or out[-1].section != section.name:
             out.append(Group(section.name, []))
-        out[-1].records.append(to_record(entry, urls))
-        out[-1].records.extend(_cited(entry, not as_listed, urls))
+        out[-1].references.append(to_reference(entry, urls))
+        out[-1].references.extend(_cited(entry, not as_listed, urls))
     return out
 
 
-def _cited(entry: Entry, wanted: bool, urls: str) -> list[Record]:
-    return [to_record(entry.cite_as, urls)] if wanted and entry.cite_as else []
+def _cited(entry: Entry, wanted: bool, urls: str) -> list[Reference]:
+    return [to_reference(entry.cite_as, urls)] if wanted and entry.cite_as else []

@@ -1,0 +1,160 @@
+"""The field table, the type table, the model, the schema and the writers agree."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+
+import bibtexparser
+import pytest
+import rispy
+
+from oflbib.catalog import codec, schema
+from oflbib.catalog.quickcheck import compile_schema
+from oflbib.exporters.bibtex import BIBLATEX, BIBTEX, format_entry
+from oflbib.exporters.csljson import csl_item
+from oflbib.exporters.reference import to_reference
+from oflbib.exporters.ris import ris_record
+from oflbib.fields import FIELDS, FILLABLE, PLAIN, TYPES
+from oflbib.importers.bibtex import parse_bibtex
+from oflbib.model import FIELD_ORDER, Entry, Person
+from oflbib.resolvers.apply import PUBLISHED_FIELDS
+from tests.conftest import FIXTURES
+from tests.consumers import zotero_runner
+
+# Entry attributes that are no field of the catalog: derived, or part of a name list.
+_NOT_ROWS = {"sections", "authors_others", "editors_others"}
+
+
+def full_entry(**changes) -> Entry:
+    """An entry with every field of the table set."""
+    values = {
+        "key": "doe2020full", "kind": "paper", "ids": ["doe-full"], "entry_type": "incollection",
+        "authors": [Person(family="Berg", given="Jan", particle="van der", suffix="Jr."),
+                    Person(literal="Google Research")],
+        "editors": [Person(family="Roe", given="Ann")], "editors_others": True,
+        "authors_others": True,
+        "title": "Sorting in O(n log n) time", "protect": ["Sorting"],
+        "container": "The Book of Sorting", "series": "Lecture Notes", "edition": "2",
+        "chapter": "7", "volume": "12", "number": "3", "year": 2020, "month": 5,
+        "date": "2020-05-17/2020-05-19", "pages": "10--20", "publisher": "Springer",
+        "organisation": "ACM", "address": "Berlin", "school": "MIT",
+        "institution": "CSAIL", "howpublished": "Printed", "genre": "Survey",
+        "isbn": "978-3-16-148410-0", "issn": "1234-5678", "doi": "10.1000/xyz",
+        "arxiv": "2101.00001", "arxiv_class": "cs.DS", "urls": ["https://example.org/p"],
+        "urldate": "2024-01-02", "language": "english", "keywords": ["sorting", "algorithms"],
+        "abstract": "We sort.", "note": "Invited paper", "annote": "Read it",
+        "verbatim": {"title": r"Sorting in $O(n \log n)$ time", "mrnumber": "MR123"},
+        "filed_under": "S", "notes": "curated",
+    }
+    values.update(changes)
+    return Entry(**values)
+
+
+def test_the_model_has_one_attribute_per_row_in_the_table_order():
+    attributes = [f.name for f in dataclasses.fields(Entry) if f.name not in _NOT_ROWS]
+    assert attributes == [row.name for row in FIELDS] == list(FIELD_ORDER)
+
+
+def test_the_schema_has_one_property_per_row_and_accepts_a_full_entry():
+    assert sorted(schema.ENTRY["properties"]) == sorted(row.name for row in FIELDS)
+    assert schema.ENTRY["required"] == ["key", "kind", "title"]
+    data = codec.entry_to_data(full_entry())
+    data.pop("filed_under")
+    assert compile_schema(schema.CITED_PAPER)(data)
+    from jsonschema import Draft7Validator
+
+    assert not list(Draft7Validator(schema.CITED_PAPER).iter_errors(data))
+    assert list(data) == [name for name in FIELD_ORDER if name in data]  # the catalog order
+
+
+def test_the_codec_gives_back_every_field():
+    entry = full_entry()
+    assert codec.entry_from_data(codec.entry_to_data(entry)) == entry
+    data = codec.entry_to_data(entry)
+    assert data["authors"] == [{"family": "Berg", "given": "Jan", "particle": "van der",
+                                "suffix": "Jr."}, "Google Research", "others"]
+
+
+def test_resolvers_publish_only_fields_the_table_lets_sources_fill():
+    assert set(PUBLISHED_FIELDS) <= set(FILLABLE)
+
+
+@pytest.mark.parametrize("flavour", [BIBTEX, BIBLATEX])
+def test_bibtex_writers_write_every_field_of_the_table(flavour):
+    text = format_entry(to_reference(full_entry()), flavour)
+    parsed = bibtexparser.parse_string(text).entries[0]
+    names = set(parsed.fields_dict)
+    for row in PLAIN:
+        assert getattr(row, flavour) in names, row.name
+    assert parsed.entry_type == "incollection"
+    assert parsed["author"] == "{van der} Berg, Jr., Jan and {Google Research} and others" \
+        or parsed["author"].endswith("and others")
+    assert parsed["editor"] == "Roe, Ann and others"
+    assert parsed["title"] == r"Sorting in $O(n \log n)$ time"  # math stays math
+    assert parsed["booktitle"] == "The Book of Sorting" and parsed["mrnumber"] == "MR123"
+    assert parsed["keywords"] == "sorting, algorithms"
+    if flavour == BIBTEX:
+        assert (parsed["year"], parsed["month"]) == ("2020", "may")
+    assert parsed["date"] == "2020-05-17/2020-05-19"
+
+
+def test_csl_and_ris_writers_write_every_field_they_have_a_name_for():
+    entry = full_entry()
+    item = csl_item(to_reference(entry))
+    for row in PLAIN:
+        if row.csl:
+            assert row.csl in item, row.name
+    # The closest text, no dollars (the protected word in oflbib's `nocase` span).
+    assert item["title"] == '<span class="nocase">Sorting</span> in O(n log n) time'
+    assert item["author"][-1] == {"literal": "others"}
+    assert item["author"][0]["non-dropping-particle"] == "van der"
+    assert item["issued"] == {"date-parts": [[2020, 5, 17], [2020, 5, 19]]}
+    assert item["type"] == "chapter"
+    validator = csl_validator()
+    assert not list(validator.iter_errors([item]))
+    ris = ris_record(to_reference(entry))
+    for row in PLAIN:
+        if row.ris:
+            assert row.ris in ris, row.name
+    assert any("and others" in note for note in ris["notes"])
+    again = rispy.loads(rispy.dumps([ris]))[0]
+    assert again["type_of_reference"] == "CHAP" and "$" not in again["title"]
+
+
+def csl_validator():
+    from jsonschema import Draft7Validator
+
+    return Draft7Validator(json.loads((FIXTURES / "csl" / "csl-data.json").read_text()))
+
+
+def one_of_each_type() -> str:
+    return "\n".join(
+        f"@{name}{{k{name},\n  title = {{T {name}}},\n  author = {{Doe, Jane and others}},\n"
+        f"  year = {{2020}}\n}}\n" for name in TYPES if name != "preprint")
+
+
+@pytest.mark.parametrize("flavour", [BIBTEX, BIBLATEX])
+def test_every_type_comes_back_as_it_was_given(flavour):
+    bib = parse_bibtex(one_of_each_type(), "types.bib")
+    assert not bib.retyped
+    for item in bib.entries:
+        text = format_entry(to_reference(item.entry), flavour)
+        parsed = bibtexparser.parse_string(text).entries[0]
+        assert parsed.entry_type == item.entry.key[1:], text
+        assert parsed["author"].endswith(" and others")
+
+
+def test_zotero_item_type_of_each_entry_type(tmp_path):
+    runner = zotero_runner()
+    source = tmp_path / "types.bib"
+    source.write_text("".join(format_entry(to_reference(item.entry), BIBTEX) + "\n" for item in
+                              parse_bibtex(one_of_each_type(), "t.bib").entries))
+    result = subprocess.run(["node", runner, str(source)], capture_output=True, text=True,
+                            timeout=300, check=True, stdin=subprocess.DEVNULL)
+    items = json.loads(result.stdout.splitlines()[0])["items"]
+    got = {item["citationKey"][1:]: item["itemType"] for item in items}
+    want = {name: row.zotero for name, row in TYPES.items()
+            if name != "preprint" and row.zotero}
+    assert got == want
