@@ -59,11 +59,11 @@ def test_real_bib_file_imports(name):
 
 
 def test_corpus_imports_nearly_every_entry():
-    """94.5% today: the rest are mostly biber's and JabRef's feature tests whose entries
-    have no title, which the catalog cannot hold yet (the model's call)."""
+    """98.9% today: the rest are located problems (biblatex name options such as
+    `useprefix=true, given=...`, malformed test entries of biber and JabRef)."""
     total = sum(EXPECTED[name]["entries"] for name in FILES)
     done = sum(len(imported(name)[1].outcomes) for name in FILES)
-    assert done >= 0.94 * total, f"{done}/{total}"
+    assert done >= 0.98 * total, f"{done}/{total}"
 
 
 def test_companion_strings_and_control_entry_of_ieeexample():

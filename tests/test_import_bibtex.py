@@ -270,7 +270,6 @@ BAD = [
      "unbalanced braces"),
     ("@article{a,\n  title = {Closed}},\n  year = 2020\n}\n", 2, "text with `}`"),
     ("@misc{a#b, title={x}}\n", 1, "key 'a#b' is not a key BibTeX or biber can read"),
-    ("@misc{a,\n  author = {A}\n}\n", 1, "entry has no title"),
     ("@misc{a,\n  title = {T},\n  author = {Smith, John, Jr, Extra}\n}\n", 3, "author"),
 ]
 
@@ -357,3 +356,39 @@ def test_eprint_without_archive_prefix_is_arxiv(tmp_path, run):
     result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
     assert result.exit_code == 0, result.output
     assert load_catalog(tmp_path / "cat").entries["ads"].arxiv == "2101.00001"
+
+
+def test_preambles_are_kept_and_written_first(tmp_path, run):
+    source = write(tmp_path, '@preamble{"\\providecommand{\\noopsort}[1]{}"}\n'
+                             "@misc{a, title={{\\noopsort{b}}T}, year={2020}}\n")
+    folder = tmp_path / "cat"
+    assert run("--catalog", folder, "import", "bibtex", source, "-s", "S").exit_code == 0
+    catalog = load_catalog(folder)
+    assert catalog.preambles == [r"\providecommand{\noopsort}[1]{}"]
+    run("--catalog", folder, "import", "bibtex", source, "-s", "S")  # once, not twice
+    assert load_catalog(folder).preambles == catalog.preambles
+    for flavour in ("bibtex", "biblatex"):
+        text = render(catalog, flavour)
+        assert text.index(r"@preamble{{\providecommand{\noopsort}[1]{}}}") < text.index("@misc")
+        again = write(tmp_path, text, f"again-{flavour}.bib")
+        assert run("--catalog", tmp_path / flavour, "import", "bibtex", again, "-s",
+                   "S").exit_code == 0
+        assert load_catalog(tmp_path / flavour).preambles == catalog.preambles
+
+
+def test_entries_without_a_title_are_imported_and_checked(tmp_path, run):
+    source = write(tmp_path, "@misc{web, howpublished = {\\url{https://example.org/x}},\n"
+                             "  year = {2020}}\n"
+                             "@proceedings{conf, editor = {Roe, Ann}, year = {2019}}\n")
+    folder = tmp_path / "cat"
+    result = run("--catalog", folder, "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(folder)
+    assert catalog.entries["web"].urls == ["https://example.org/x"]
+    assert catalog.entries["conf"].editors == [Person(family="Roe", given="Ann")]
+    assert not catalog.entries["conf"].title
+    for flavour in ("bibtex", "biblatex", "csljson", "ris"):
+        assert "title" not in render(catalog, flavour).lower().replace("written", "")
+    checked = run("--catalog", folder, "check")
+    assert "conf: paper has no title" in checked.output + checked.stderr
+    assert "web: paper has no title" in checked.output + checked.stderr

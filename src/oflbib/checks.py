@@ -60,7 +60,10 @@ def lint(catalog: Catalog) -> list[Finding]:
     urls: dict[str, list[str]] = defaultdict(list)
     listed = [entry for _, entry in catalog.ordered()]
     for entry in listed + [e.cite_as for e in listed if e.cite_as]:
-        titles[norm_title(entry.title)].append(entry.key)
+        if entry.title:
+            titles[norm_title(entry.title)].append(entry.key)
+        else:  # BibTeX accepts an entry without one; every style prints a gap
+            findings.append(Finding(ERROR, entry.key, f"{entry.kind} has no title"))
         for url in entry.urls:
             urls[url].append(entry.key)
         for name in _required_missing(entry):

@@ -90,8 +90,9 @@ FIELDS: tuple[Field, ...] = (
     Field("editors", NAMES, {}, "editor", "editor", "editor", "secondary_authors",
           fillable=True, doc="editors of the book or proceedings"),
     Field("title", TEXT, _TEXT, "title", "title", "title", "title", fillable=True,
-          required=True, doc="plain Unicode text; math as the closest text (its LaTeX is "
-          "kept in `verbatim`)"),
+          doc="plain Unicode text; math as the closest text (its LaTeX is kept in "
+          "`verbatim`). BibTeX needs none (a @misc with only howpublished, a @proceedings "
+          "with its editors): `oflbib check` reports an entry without one"),
     Field("protect", WORDS, {"type": "array", "items": _TEXT},
           doc="words of the title whose case BibTeX styles must keep ({braced})"),
     Field("container", TEXT, _OPT_TEXT, "journal|booktitle", "journal|booktitle",

@@ -172,6 +172,9 @@ class Catalog:
     blocks: list[Block] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     entries: dict[str, Entry] = field(default_factory=dict)
+    # @preamble texts of imported .bib files, as written (macros such as \noopsort that
+    # their entries use): the BibTeX and biblatex files begin with them.
+    preambles: list[str] = field(default_factory=list)
 
     def section(self, name: str) -> Section | None:
         wanted = name.casefold()

@@ -106,7 +106,7 @@ def entry_to_data(entry: Entry) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in FIELD_ORDER:
         value = getattr(entry, name)
-        if value is None or value == [] or value == {}:
+        if value is None or value == [] or value == {} or value == "":
             continue
         if name in _NAME_LISTS:
             value = names_to_data(value, getattr(entry, f"{name}_others"))

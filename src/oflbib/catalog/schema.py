@@ -100,6 +100,7 @@ MANIFEST = {
     "additionalProperties": False,
     "properties": {
         "title": {"type": "string"},
+        "preambles": {"type": "array", "items": {"type": "string"}},
         "layout": {
             "type": "array",
             "items": {

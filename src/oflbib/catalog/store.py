@@ -217,7 +217,8 @@ def _unchanged(root: Path, seen: dict[Path, tuple[int, ...]]) -> bool:
 
 def _load(root: Path, seen: dict[Path, tuple[int, ...]]) -> Catalog:
     manifest, _ = _read(root / MANIFEST, "manifest", seen)
-    catalog = Catalog(title=manifest.get("title", ""))
+    catalog = Catalog(title=manifest.get("title", ""),
+                      preambles=list(manifest.get("preambles") or []))
     problems: list[Problem] = []
     pending_refs: list[tuple[Section, Listing, _Source, int]] = []
     cited: list[tuple[str, _Source, list[str | int]]] = []  # cite_as keys, where they are
@@ -315,7 +316,11 @@ def manifest_data(catalog: Catalog) -> dict[str, Any]:
             layout.append({"prose": block.prose})
         else:
             layout.append({"heading": block.heading, "level": block.level})
-    return {"title": catalog.title, "layout": layout}
+    data: dict[str, Any] = {"title": catalog.title}
+    if catalog.preambles:
+        data["preambles"] = list(catalog.preambles)
+    data["layout"] = layout
+    return data
 
 
 _HEADER = ("# oflbib catalog: one file per section of the list, entries in list order.\n"

@@ -21,6 +21,8 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "markdown": ("oflbib.exporters.markdown", "write_markdown", ".md"),  # see chunks()
 }
 ALL = "refs"  # the stem of build's files with every section
+# The formats with a place for the catalog's @preamble texts: their writers take them.
+PREAMBLE_FORMATS = ("bibtex", "biblatex")
 
 
 def writer_for(name: str) -> Callable[[list[Group]], Iterator[str]]:
@@ -50,7 +52,10 @@ def chunks(catalog: Catalog, fmt: str, sections: list[str] | None = None,
             grouped = [Group(g.section, [r for r in g.references if r.key in keys])
                        for g in grouped]
             grouped = [g for g in grouped if g.references]
-        yield from writer_for(fmt)(grouped)
+        if fmt in PREAMBLE_FORMATS:
+            yield from writer_for(fmt)(grouped, catalog.preambles)
+        else:
+            yield from writer_for(fmt)(grouped)
 
 
 def render(catalog: Catalog, fmt: str, sections: list[str] | None = None,

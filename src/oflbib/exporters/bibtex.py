@@ -17,7 +17,7 @@ goes in `note` as "Code: \url{...}", never in `url`. An undated entry says
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from oflbib import links
@@ -360,8 +360,11 @@ def jabref_groups(groups: list[Group]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _chunks(groups: list[Group], flavour: str, banner: str) -> Iterator[str]:
+def _chunks(groups: list[Group], flavour: str, banner: str,
+            preambles: Sequence[str]) -> Iterator[str]:
     yield f"@comment{{{_comment_text(banner)}}}\n"
+    for text in preambles:  # braced, as biber's parser reads any LaTeX that way
+        yield f"\n@preamble{{{{{text}}}}}\n"
     for group in groups:
         yield f"\n@comment{{Section: {_comment_text(group.section)}}}\n"
         for reference in group.references:
@@ -387,13 +390,15 @@ def _membership(groups: list[Group]) -> list[Group]:
     return [Group(g.section, by_section.get(g.section, [])) for g in groups]
 
 
-def bibtex_chunks(groups: list[Group]) -> Iterator[str]:
-    """BibTeX for natbib/plainnat and IEEEtran users (pure ASCII LaTeX), entry by entry."""
+def bibtex_chunks(groups: list[Group], preambles: Sequence[str] = ()) -> Iterator[str]:
+    """BibTeX for natbib/plainnat and IEEEtran users (pure ASCII LaTeX), entry by entry,
+    after the catalog's @preamble texts."""
     return _chunks(groups, BIBTEX, "BibTeX written by oflbib from the OpenFederatedLearning "
-                   "catalog; sections are JabRef groups and keywords")
+                   "catalog; sections are JabRef groups and keywords", preambles)
 
 
-def biblatex_chunks(groups: list[Group]) -> Iterator[str]:
-    """biblatex data for biber (UTF-8 Latin letters, @software/@online, eprinttype)."""
+def biblatex_chunks(groups: list[Group], preambles: Sequence[str] = ()) -> Iterator[str]:
+    """biblatex data for biber (UTF-8 Latin letters, @software/@online, eprinttype),
+    after the catalog's @preamble texts."""
     return _chunks(groups, BIBLATEX, "biblatex data written by oflbib from the "
-                   "OpenFederatedLearning catalog; sections are keywords")
+                   "OpenFederatedLearning catalog; sections are keywords", preambles)

@@ -103,8 +103,9 @@ def _issued(entry: Entry) -> dict[str, Any] | None:
 
 def csl_item(reference: Reference) -> dict[str, Any]:
     entry = reference.entry
-    item: dict[str, Any] = {"id": reference.key, "type": TYPES[reference.entry_type].csl,
-                            "title": _cased(reference.title, reference.protect)}
+    item: dict[str, Any] = {"id": reference.key, "type": TYPES[reference.entry_type].csl}
+    if reference.title:
+        item["title"] = _cased(reference.title, reference.protect)
     if reference.authors or entry.authors_others:
         item["author"] = _names(reference.authors, entry.authors_others)
     if entry.editors or entry.editors_others:

@@ -52,7 +52,9 @@ def _author(person: Person) -> str:
 def ris_record(reference: Reference) -> dict[str, Any]:
     entry = reference.entry
     ris: dict[str, Any] = {"type_of_reference": TYPES[reference.entry_type].ris,
-                           "id": reference.key, "title": _one_line(reference.title)}
+                           "id": reference.key}
+    if reference.title:
+        ris["title"] = _one_line(reference.title)
     if reference.authors:
         ris["authors"] = [_author(a) for a in reference.authors]
     if entry.editors:

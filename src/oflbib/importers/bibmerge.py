@@ -98,7 +98,8 @@ class Identities:
         if entry.arxiv and (found := self.by_arxiv.get(entry.arxiv)):
             return found, "same arXiv id"
         found = self.by_key.get(entry.key)
-        if found is not None and norm_title(found.title) == norm_title(entry.title):
+        if found is not None and entry.title \
+                and norm_title(found.title) == norm_title(entry.title):
             return found, "same key and title"
         work = self.work(entry)
         if work and (found := self.by_work.get(work)):
@@ -205,6 +206,8 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
     for key, names in also:
         for name in dict.fromkeys(names):
             section_named(name).listings.append(Listing(key, home=False))
+    catalog.preambles += [text for text in dict.fromkeys(bib.preambles)
+                          if text not in catalog.preambles]
     catalog.refresh_sections()
     report.problems.sort(key=lambda p: (p.path or "", p.line or 0))
     return report

@@ -163,8 +163,6 @@ def entry_from_fields(entry_type: str, key: str, fields: dict[str, str],
         stats.retyped[source_type] += 1
         type_name = "misc"
     reader = _Reader(fields, lines, line, Path(path).name)
-    if not reader.text("title"):
-        raise BadValue("entry has no title", reader.at("title"))
     kind = {"software": "software", "online": "list"}.get(type_name, "paper")
     entry = Entry(key=key, kind=kind)
     reader.read_into(entry, type_name)
@@ -252,7 +250,7 @@ class _Reader:
         for written, raw in self.fields.items():
             if written not in self.taken:
                 entry.verbatim[written] = raw
-        entry.protect = _protected(self.fields["title"], entry.title)
+        entry.protect = _protected(self.fields.get("title", ""), entry.title)
         entry.provenance = {
             model_field: Provenance(source=f"{self.file}:{self.lines.get(written, self.line)}",
                                     via="bibtex")
