@@ -48,7 +48,7 @@ def _url(url: str) -> str:
     """A URL or DOI as written in a .bib file: not escaped (the url package reads it raw),
     so anything TeX could read as markup is percent-encoded instead."""
     url = visible(url)
-    if all(c in _URL_KEEPS for c in url):
+    if _URL_KEEPS.issuperset(url):
         return url
     return "".join(c if c in _URL_KEEPS or not c.isascii()
                    else "".join(f"%{b:02X}" for b in c.encode()) for c in url)
@@ -130,12 +130,14 @@ class _Fields:
     def __init__(self, keep_latin: bool) -> None:
         self.keep_latin = keep_latin
         self.pairs: list[tuple[str, str]] = []
+        self.names: set[str] = set()  # the fields written so far
 
     def add(self, name: str, value: str | int | None, escape: bool = True) -> None:
         if value is None or value == "":
             return
         text = str(value)
         self.pairs.append((name, latex_text(text, self.keep_latin) if escape else text))
+        self.names.add(name)
 
 
 # Hand-written fields: (reference, entry, flavour, fields) -> None, by field-table row.
@@ -277,9 +279,8 @@ def _keywords(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
 
 
 def _verbatim(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
-    written = {name for name, _ in out.pairs}
     for name, value in entry.verbatim.items():
-        if name not in written:
+        if name not in out.names:
             out.add(name, value, False)
 
 
@@ -319,7 +320,7 @@ def entry_fields(reference: Reference, flavour: str) -> list[tuple[str, str]]:
                 # The user's own field of that name (ACM's `location`, the venue's town,
                 # next to `address`): this one keeps its BibTeX name.
                 field = BY_NAME[name].bibtex
-            if any(field == written for written, _ in out.pairs):
+            if field in out.names:
                 continue  # two rows one name in this flavour: the first is written
             if field in verbatim:
                 out.add(field, verbatim[field], False)
