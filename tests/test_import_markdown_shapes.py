@@ -30,6 +30,19 @@ def read(text: str):
      "Title One: A System", None, None),
     ("- 🔥🔥 [Sys] Title One: A System (@Org) [Sep 2024] [Paper](https://x.org)",
      "Title One: A System", None, 2024),
+    # a system's name linked, the rest of its title after the link
+    ("- [Sys](https://arxiv.org/abs/2103.13262): Title One | Some Lab", "Sys: Title One",
+     None, 2021),
+    ("- **[Sys](https://x.org/a.pdf)**: Title One. ICML 2023", "Sys: Title One",
+     "ICML", 2023),
+    # the year and the authors after the title; a venue the table lacks
+    ("- Title One: A System (2017), A. Author et al. [[pdf]](https://x.org/a)",
+     "Title One: A System", None, 2017),
+    ("- [CIDR'21] Title One: A System", "Title One: A System", None, 2021),
+    ("- [Title One: A System. 2016-02. AISTAT 2017.](https://x.org/a.pdf)",
+     "Title One: A System", None, None),
+    ("- 🔥[**Sys**] Sys: Title One (@Org) [[code]](https://github.com/a/b)",
+     "Sys: Title One", None, None),
 ])
 def test_item_shapes(line, title, venue, year):
     _, items = read(f"# List\n\n## Papers\n{line}\n")
@@ -111,7 +124,8 @@ def test_nested_code_link_joins_the_paper_above():
 
 
 def test_malformed_link_is_a_located_problem_and_the_rest_imports():
-    draft, items = read("# L\n- [Broken(https://x.org) NSDI'23\n- [Good Title](https://x.org)\n")
+    draft, items = read("# L\n- [Broken(https://x.org) NSDI'23\n"
+                        "- [Good Title](https://x.org) ATC'22\n")
     assert [str(p) for p in draft.problems] == [
         "list.md:2: unterminated link: expected `[Title](url)`"]
     assert [i.title for i in items] == ["Good Title"]
@@ -122,3 +136,56 @@ def test_report_says_what_each_line_was():
     assert [str(n) for n in draft.notes] == [
         "1: heading: list title 'L'",
         '2: paper: "Paper One Title" venue=NSDI year=2023 links=arxiv']
+
+
+def test_lines_under_an_item_are_its_details_not_entries():
+    draft, items = read("# L\n### P\n- Paper One Title [[Paper]](https://x.org/1)\n"
+                        "  - Ada Lovelace, Alan Turing, Some University\n"
+                        "  - OSDI 2020\n  - Summary: compared with NSDI 2019 systems.\n")
+    assert [(i.title, i.venue, i.year) for i in items] == [("Paper One Title", "OSDI", 2020)]
+    assert [n.what for n in draft.notes[-3:]] == ["skipped", "venue", "skipped"]
+
+
+def test_a_name_linked_to_code_is_software_and_a_described_one_to_a_page_no_entry():
+    draft, items = read("# L\n## Tools\n- [vLLM](https://github.com/a/b) - a fast engine\n"
+                        "- [Ada Lovelace](https://people.example.edu/~ada/) - a researcher\n"
+                        "- [Paper Two](https://example.org/2)\n"
+                        "- [Paper One Title](https://arxiv.org/abs/2103.13262) - a paper\n")
+    assert [(i.title, i.kind) for i in items] == [("vLLM", "software"), ("Paper Two", "paper"),
+                                                   ("Paper One Title", "paper")]
+    assert "not a paper" in draft.notes[3].detail
+
+
+def test_a_table_without_venue_year_or_authors_names_projects_or_people():
+    _, items = read("# L\n| Name | University | Homepage |\n|---|---|---|\n"
+                    "| Ada Lovelace | X | [![w](https://img.shields.io/b.svg)](https://x.edu/a) |"
+                    "\n"
+                    "\n| Title | Github |\n|---|---|\n"
+                    "| MLC LLM | [![Star](https://img.shields.io/s.svg)](https://github.com/a/b) |"
+                    "\n")
+    assert [(i.title, i.kind, i.urls) for i in items] == [
+        ("MLC LLM", "software", ["https://github.com/a/b"])]
+
+
+def test_html_table_rowspan_keeps_the_columns_in_line():
+    _, items = read("# L\n<table>\n<tr><th>Topic</th><th>Title</th><th>Venue</th></tr>\n"
+                    "<tr><td rowspan=2>Topic A</td><td><a href=\"https://x.org/1\">Paper One "
+                    "Title</a></td><td>ICLR 2021</td></tr>\n<tr><td><a href=\"https://x.org/2\">"
+                    "Paper Two Title</a></td><td>Conferences: NSDI 2022 (Lab)</td></tr>\n"
+                    "</table>\n")
+    assert [(i.title, i.venue, i.year) for i in items] == [
+        ("Paper One Title", "ICLR", 2021), ("Paper Two Title", "NSDI", 2022)]
+
+
+def test_publication_is_the_venue_when_a_paper_column_names_the_paper():
+    _, items = read("# L\n| Date | Publication | Paper |\n|---|---|---|\n"
+                    "| 2023 | NeurIPS | [Paper One Title](https://x.org/1) |\n")
+    assert [(i.title, i.venue, i.year) for i in items] == [("Paper One Title", "NeurIPS", 2023)]
+
+
+def test_label_and_back_to_top_links_are_not_heading_text():
+    draft, _ = read("# L\n### ATC 2020 [[Program]](https://x.org/p)\n"
+                    "- [Paper One Title](https://x.org/1)\n"
+                    "### Topic ([back](#l))\n- [Paper Two Title](https://x.org/2)\n"
+                    "### [Models](#l)\n- [Paper Three Title](https://x.org/3)\n")
+    assert list(draft.sections) == ["ATC 2020", "Topic", "Models"]

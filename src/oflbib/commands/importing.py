@@ -47,10 +47,12 @@ def import_markdown(ctx: click.Context, path: Path, dry_run: bool, show_report: 
       - Name, Organisation, url url           a framework (software) line
     Sections are the list's headings (`### 2023` > `#### IJCAI` is `2023/IJCAI` when the
     list repeats `IJCAI` under other years); a year or venue heading fills what its items
-    do not say. arXiv and DOI links become identifiers. Tables of contents, badges and
-    prose are skipped and reported, never fatal; a broken `[Title](url)` is reported as
-    FILE:LINE and the rest is imported (exit 1). Creates the catalog folder (the global
-    --catalog option, or OFLBIB_CATALOG) when it does not exist.
+    do not say. arXiv links give the arXiv id (a DOI link is checked by `resolve`). Lines
+    nested under an item are its details; a short name linked only to code is software.
+    Tables of contents, badges, people, sites and prose are skipped and reported, never
+    fatal; a broken `[Title](url)` is reported as FILE:LINE and the rest is imported
+    (exit 1). Creates the catalog folder (the global --catalog option, or OFLBIB_CATALOG)
+    when it does not exist.
     """
     from oflbib import atomic
     from oflbib.catalog.store import MANIFEST, load_catalog, save_catalog

@@ -28,6 +28,10 @@ from oflbib.venues import find_venue
 
 _REFERENCE = re.compile(r"^ {0,3}\[([^\]]{1,200})\]:\s*<?(\S+?)>?(?:\s.*)?$")
 _YEAR_HEADING = re.compile(r"^(?:19|20)\d{2}$")
+# In a heading, not its text: `[[Program]](url)` and `([back to top](#list))`.
+_LABEL_LINK = re.compile(r"\[\[[^\[\]]{1,40}\]\]\([^()\s]*\)|"
+                         r"\(?\[[^\[\]]{1,40}\]\(#[^()\s]*\)\)?")
+_LABELLED_NOTE = re.compile(r"^\s*\w+(?: \w+)?:")  # `Summary: ...`, `Key idea: ...`
 _HEADING_NOISE = re.compile(r"\([^()]*\)|\b(?:19|20)\d{2}\b|['\u2019]\d{2}\b")
 
 
@@ -60,8 +64,9 @@ class Draft:
 
 
 def heading_text(raw: str) -> str:
-    """A heading as the reader sees it: badges, link targets and bare URLs left out."""
-    text = plain_text(raw)
+    """A heading as the reader sees it: badges, link targets, label and back-to-top links
+    and bare URLs left out."""
+    text = plain_text(_LABEL_LINK.sub("", raw)) or plain_text(raw)  # `## [Models](#top)`
     bare = without_urls(text)
     return fold_space(bare).strip(" -:\u2013\u2014") if bare != text else text
 
@@ -215,8 +220,28 @@ class _Reader:
         self.note(unit.line, "links", f"added to the item of line {item.line}")
         return True
 
+    def _detail_of_item_above(self, unit: ListItem) -> bool:
+        """`  - A. Author, B. Author` or `  - Summary: ...` nested under an entry, with no
+        title link of its own: a note on that entry (its authors, venue, summary), not
+        an entry."""
+        if self.last_item is None or unit.indent <= self.last_item[0]:
+            return False
+        links = [link for link in scan_links(unit.text, self.references)
+                 if not link.image and not link.badge]
+        if any(not is_label(link.label) for link in links):
+            return False
+        item = self.last_item[1]
+        text = plain_text(outside_links(unit.text, links))
+        tag = None if _LABELLED_NOTE.match(text) else find_venue(text)
+        if item.venue is None and tag and tag.venue and tag.year:
+            item.venue, item.year = tag.venue, item.year or tag.year
+            self.note(unit.line, "venue", f"{tag.venue} {tag.year} of the item of line {item.line}")
+        else:
+            self.note(unit.line, "skipped", f"detail of the item of line {item.line}")
+        return True
+
     def list_item(self, unit: ListItem) -> None:
-        if self._links_for_item_above(unit):
+        if self._links_for_item_above(unit) or self._detail_of_item_above(unit):
             return
         if unit.truncated:
             found: Item | Skip = Skip(unit.line, f"longer than {MAX_ITEM_CHARS} characters: "

@@ -19,6 +19,8 @@ from oflbib.errors import Problem
 from oflbib.importers.markdown.inline import (Link, bare_urls, markup_free, outside_links,
                                               plain_text, scan_links, unescape, url_runs)
 from oflbib.importers.markdown.links import arxiv_id, doi_of, is_label, link_kind
+from oflbib.links import CODE, PAPER
+from oflbib.links import role as host_role
 from oflbib.model import Person, Provenance, Seed
 from oflbib.text import clean_url, fold_space, unique
 from oflbib.venues import VenueTag, arxiv_year, find_venue, parse_venue_tag
@@ -34,6 +36,7 @@ _SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bal)(?<!\bet)(?<!\bvs)(?<!\bProc)(
                            r"\.\s+(?=\S)")
 _BRACKETED = re.compile(r"^\s*(?:\[([^\[\]]{1,60})\]|\(([^()]{1,60})\)|\*\*([^*]{1,60})\*\*)"
                         r"\s*[:\-\u2013\u2014]?\s*")
+_YEAR_THEN_AUTHORS = re.compile(r"\(((?:19|20)\d{2})\),?\s+([^()]{1,120})$")
 _TRAILING_TAG = re.compile(r"(?:\[([^\[\]]{1,60})\]|\(([^()]{1,60})\)|\*\*([^*]{1,60})\*\*)"
                            r"\s*\.?\s*$")
 _QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{8,400})[\"\u201d]")
@@ -41,11 +44,13 @@ _BOLD = re.compile(r"\*\*([^*]{4,400})\*\*|__([^_]{4,400})__|"
                    r"(?<![*\w])\*([^*\s][^*]{3,400})\*(?![*\w])|(?<!\w)_([^_\s][^_]{3,400})_(?!\w)")
 _NAME = re.compile(r"^(?:[A-Z][\w'\u2019-]*\.?|[A-Z]\.(?:-?[A-Z]\.)*|van|von|de|der|da|di|"
                    r"del|la|le)$", re.U)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+_AUTHOR_SPLIT = re.compile(r"[,;&]|\band\b")  # parts are stripped: no `\s*` to backtrack
 # A web link, an anchor or a relative path; another scheme (`ftp:`, `javascript:`) is not.
 _DATE = re.compile(r"^(?:19|20)\d{2}(?:[-/.]\d{1,2}){0,2}$")
 _VENUE_WORDS = re.compile(r"\b(?:Journal|Transactions|Proceedings|Conference|Workshop|"
                           r"Symposium|Magazine|Letters)\b")
+# `AISTAT 2017`, `IPDPS'19`: a venue the table may not know, by its shape.
+_ACRONYM_YEAR = re.compile(r"^[A-Z][A-Za-z/]*[A-Z][A-Za-z/-]*\s?(?:['\u2019]\d{2}|(?:19|20)\d{2})$")
 _USABLE_URL = re.compile(r"^(?:https?://|#|(?![a-z][a-z0-9+.-]*:))", re.I)
 # `(*) Title`, `🔥🔥 Title`: the list's must-read marks.
 _LEADING_JUNK = re.compile(r"^(?:\(\*+\)|\*+|[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]+)\s*(?=\S)")
@@ -114,8 +119,18 @@ def clean_title(raw: str) -> tuple[str, list[str]]:
 def _tag_in(match: re.Match[str] | None) -> VenueTag | None:
     if match is None:
         return None
-    inner = next(g for g in match.groups() if g is not None)
-    return find_venue(inner)
+    return _venue_mention(next(g for g in match.groups() if g is not None))
+
+
+def _venue_mention(text: str) -> VenueTag | None:
+    """The venue the text names, or for `CIDR'21`, `ESEC/FSE 2020` (a venue the table
+    lacks, known by its shape) only the year."""
+    known = find_venue(text)
+    tag = text.strip(" []().,")
+    if known is None and _ACRONYM_YEAR.match(tag):
+        digits = tag[-4:] if tag[-4:].isdigit() else tag[-2:]
+        return VenueTag(None, int(digits) if len(digits) == 4 else 2000 + int(digits))
+    return known
 
 
 def _is_aside(match: re.Match[str]) -> bool:
@@ -156,6 +171,10 @@ def strip_tags(title: str) -> tuple[str, VenueTag | None]:
             title, tag = tail, tag or mention
         elif mention and mention.year:
             title = tail
+    cited = _YEAR_THEN_AUTHORS.search(title)  # `Mask R-CNN (2017), K. He et al.`
+    if cited and cited.start() > 0 and ("et al" in cited.group(2)
+                                        or parse_authors(cited.group(2))):
+        title, tag = title[:cited.start()].rstrip(), tag or VenueTag(None, int(cited.group(1)))
     for _ in range(3):  # `Title (@Org) [Sep 2024]`: a few trailing asides at most
         trailing = _TRAILING_TAG.search(title)
         found = _tag_in(trailing)
@@ -180,7 +199,7 @@ def parse_authors(text: str) -> list[Person] | None:
     """`A. Author, B. Author and C. Author` -> people; None unless every part reads as a
     name (two to five capitalised words or initials), so prose is never taken for authors."""
     text = re.sub(r"\bet al\.?", "", fold_space(text)).strip(" .,;")
-    parts = [p for p in _AUTHOR_SPLIT.split(text) if p]
+    parts = [p.strip() for p in _AUTHOR_SPLIT.split(text) if p.strip()]
     if not parts:
         return None
     people = []
@@ -225,6 +244,14 @@ def _malformed_link(text: str, links: list[Link], line: int, path: str) -> Skip 
     return Skip(line, message, Problem(message, path, line))
 
 
+# A badge's target is the item's own link when it is a paper or code page, not a web page
+# (a badge linking to the awesome-list's site says nothing about the item).
+_BADGE_TARGETS = frozenset({"arxiv", "doi", "openreview", "usenix", "code"})
+# A longer text is read as a title, whatever it links to (CJK titles have no spaces).
+_NAME_WORDS, _NAME_CHARS = 3, 40
+_WEB_NAME_WORDS = 2  # a name (a person, a site) linked to a page that is not code
+_SUBTITLE = re.compile(r"^(?:\*\*|__|[*_])?\s*:\s+(?=\S)")  # `[Name](url)**: Subtitle`
+_PDF = re.compile(r"\.pdf(?:[?#]|$)", re.I)
 _OPEN_BRACKET = re.compile(r"(?<!\\)\[")  # a bracket the writer did not escape
 
 
@@ -269,10 +296,10 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
     prefix_words = len(plain_text(_BRACKETED.sub("", prefix, count=1)).split())
     seed_tag: str | None = None
     if title_link and (prefix_words < 3 or len(plain_text(title_link.label).split()) >= 3):
-        raw_title = title_link.label
-        rest = prefix + " " + text[title_link.end:]
+        raw_title, after = _with_subtitle(title_link, text[title_link.end:], links)
+        rest = prefix + " " + after
         if title_link.start == 0:
-            seed_tag = fold_space(text[title_link.end:])
+            seed_tag = fold_space(after)
     else:
         title_link = None
         source = prefix if prefix_words else outside_links(text, links)
@@ -296,6 +323,8 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
         return Skip(line, "prose: no link, venue or authors")
     urls = [link.url for link in useful if link.url.lower().startswith(("http://", "https://"))]
     urls += [u for u in bare_urls(outside_links(text, links)) if u not in urls]
+    urls += [link.url for link in links  # `[![Stars](badge.svg)](https://github.com/..)`
+             if link.badge and link_kind(link.url) in _BADGE_TARGETS and link.url not in urls]
     if title_link is not None and title_link.url in urls:
         urls.remove(title_link.url)
         urls.insert(0, title_link.url)
@@ -311,7 +340,33 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
         if authors:
             item.authors = authors
             item.provenance["authors"] = Provenance(source=f"{path}:{line}", via="seed")
+    if kind == "paper" and not titled:  # a table's columns say more: see recognise_row
+        return _unless_a_project(item, described=bool(rest_plain.strip(" -:|\u2013\u2014")))
     return item
+
+
+def _unless_a_project(item: Item, described: bool) -> Item | Skip:
+    """A project named by a paper-less line: software when it links only to code (`- [vLLM](
+    https://github.com/..)`); no entry when it is a name of a word or two (a person, a
+    blog, a site) described after it or in a table's other columns. A bare `- [Name](url)`
+    stays a paper: it is how a paper without venue is listed, and exported."""
+    if not _names_a_project(item):
+        return item
+    if item.urls and all(host_role(url) == CODE for url in item.urls):
+        item.kind, item.links = "software", ["code"] * len(item.urls)
+        return item
+    if not described or len(item.title.split()) > _WEB_NAME_WORDS:
+        return item
+    return Skip(item.line, "a name linked to a web page (no venue, year, identifier, "
+                           "authors or paper link): not a paper")
+
+
+def _names_a_project(item: Item) -> bool:
+    """`- [vLLM](https://github.com/...) - a fast serving engine`: a short name whose links
+    lead to no paper, and nothing else a paper line has (venue, year, identifier, authors)."""
+    return len(item.title.split()) <= _NAME_WORDS and len(item.title) <= _NAME_CHARS \
+        and not (item.venue or item.year or item.arxiv or item.doi or item.authors) \
+        and not any(host_role(url) == PAPER or _PDF.search(url) for url in item.urls)
 
 
 def _add_facts(item: Item, tag: VenueTag | None, rest: str, context: Context,
@@ -337,7 +392,7 @@ def _is_metadata(sentence: str, strict: bool = False) -> bool:
     sentences inside a link's text) authors, not more title."""
     sentence = sentence.strip(" .,;:[]()")
     if (not strict and not re.search(r"[A-Za-z]{2}", sentence)) or _DATE.match(sentence) \
-            or _VENUE_WORDS.search(sentence):
+            or _VENUE_WORDS.search(sentence) or _ACRONYM_YEAR.match(sentence):
         return True
     tag = find_venue(sentence)
     if tag is not None and (tag.year or (not strict and len(sentence.split()) <= 3)):
@@ -345,12 +400,31 @@ def _is_metadata(sentence: str, strict: bool = False) -> bool:
     return not strict and ("et al" in sentence or parse_authors(sentence) is not None)
 
 
+def _with_subtitle(title_link: Link, after: str, links: list[Link]) -> tuple[str, str]:
+    """(title, the text after it). `[Megatron-LM](paper): Training Multi-Billion ...`: a
+    paper linked by its system's name, the rest of its title after the link, up to the next
+    link or ` | ` (a description after a link to code is not a title:
+    `[vLLM](github): A fast...`)."""
+    match = _SUBTITLE.match(after)
+    url = title_link.url
+    if not match or len(plain_text(title_link.label).split()) > _NAME_WORDS or not (
+            host_role(url) == PAPER or _PDF.search(url) or arxiv_id(url) or doi_of(url)):
+        return title_link.label, after
+    end = next((link.start - title_link.end for link in links if link.start > title_link.end),
+               len(after))
+    bar = after.find(" | ", 0, end)  # `: Subtitle | ByteDance`: an aside after a bar
+    end = bar if bar > 0 else end
+    return f"{title_link.label}: {after[match.end():end]}", after[end:]
+
+
 def _title_from_text(text: str) -> tuple[str, str]:
     """(title, the rest) of an item whose title is text: a quoted or bold span when there
     is one, else the first sentence (`Title. A. Author, B. Author. Venue 2021.`)."""
     for pattern in (_QUOTED, _BOLD):
         match = pattern.search(text)
-        if match and not find_venue(match.group(match.lastindex or 1)):
+        tagged = match and text[match.start() - 1: match.start()] == "[" \
+            and text[match.end(): match.end() + 1] == "]"  # `[**Mooncake**] Mooncake: ...`
+        if match and not tagged and not find_venue(match.group(match.lastindex or 1)):
             inner = match.group(match.lastindex or 1)
             return inner, text[: match.start()] + " " + text[match.end():]
     stripped = _BRACKETED.sub("", text, count=1) if _tag_in(_BRACKETED.match(text)) else text
@@ -367,7 +441,7 @@ def _venue_in(rest: str, seed_tag: str | None) -> VenueTag | None:
         exact = parse_venue_tag(seed_tag)
         if exact:
             return exact
-    return find_venue(rest) if rest else None
+    return _venue_mention(rest) if rest else None
 
 
 def _authors_in(rest: str) -> list[Person] | None:
@@ -405,6 +479,8 @@ def recognise_row(cells: list[str], roles: dict[str, int], line: int, path: str,
         found.organisation = plain_text(cell("organisation")) or None
         found.seed.organisation = found.organisation
         return found
+    if not roles.keys() & {"venue", "year", "authors"}:  # `Name | Homepage`, `Title | Github`
+        return _unless_a_project(found, described=True)
     tag = find_venue(f"{venue_text} {year_text}") if venue_text else None
     if tag:
         found.venue, found.year = tag.venue, tag.year or found.year
@@ -419,6 +495,7 @@ def recognise_row(cells: list[str], roles: dict[str, int], line: int, path: str,
     authors_text = plain_text(cell("authors"))
     if authors_text and not found.authors:
         found.authors = parse_authors(authors_text) or [
-            Person(literal=name) for name in _AUTHOR_SPLIT.split(authors_text) if name.strip()]
+            Person(literal=name.strip()) for name in _AUTHOR_SPLIT.split(authors_text)
+            if name.strip()]
         found.provenance["authors"] = Provenance(source=f"{path}:{line}", via="seed")
     return found

@@ -17,12 +17,13 @@ from html.parser import HTMLParser
 _ROLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("title", re.compile(r"\btitle\b")),
     ("software", re.compile(r"^(platforms?|frameworks?|librar(y|ies)|tools?|toolkits?)$")),
-    ("organisation", re.compile(r"\b(affiliations?|organi[sz]ations?|institutions?|company)\b")),
-    ("venue", re.compile(r"\b(venue|conference|conf|journal|published|publication venue|"
+    ("venue", re.compile(r"\b(venues?|conferences?|conf|journals?|published|publication venue|"
                          r"where|booktitle|proceedings)\b")),
+    ("organisation", re.compile(r"\b(affiliations?|organi[sz]ations?|institutions?|company)\b")),
     ("year", re.compile(r"^(year|date|time|published year|pub(lication)? year)$")),
     ("authors", re.compile(r"\b(authors?|team)\b")),
-    ("paper", re.compile(r"^(papers?|name|paper name|publication|article)$")),
+    ("paper", re.compile(r"^(papers?|name|paper name|article)$")),
+    ("publication", re.compile(r"^publications?$")),
     ("links", re.compile(r"\b(links?|pdf|code|url|materials?|resources?|github|repo|"
                          r"repository|project|arxiv|doi|implementation|official)\b")),
 )
@@ -64,6 +65,12 @@ def column_roles(header: list[str]) -> dict[str, int]:
             column = roles.pop("paper")
             roles[f"links{column}"] = column
         roles.setdefault("title", roles["software"])
+    publication = roles.pop("publication", None)  # `Publication`: the paper, or its venue
+    if publication is not None:
+        if "title" in roles or "paper" in roles:
+            roles.setdefault("venue", publication)
+        else:
+            roles["paper"] = publication
     if "title" not in roles and "paper" in roles:
         roles["title"] = roles.pop("paper")
     elif "paper" in roles:
@@ -74,7 +81,8 @@ def column_roles(header: list[str]) -> dict[str, int]:
 
 class _HtmlTableReader(HTMLParser):
     """Rows of an HTML table, each cell as Markdown: `<a href>` becomes a Markdown link,
-    line breaks a space, other tags vanish and their text stays."""
+    line breaks a space, other tags vanish and their text stays. A `rowspan` cell is
+    repeated in the rows it spans, so every row's columns line up with the header."""
 
     def __init__(self, first_line: int) -> None:
         super().__init__(convert_charrefs=True)
@@ -87,6 +95,8 @@ class _HtmlTableReader(HTMLParser):
         self.row_is_header = False
         self.row_line = first_line
         self.href: list[str | None] = []
+        self.span = 1  # rows the open cell spans
+        self.spanned: dict[int, tuple[str, int]] = {}  # column -> (text, rows still to fill)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "tr":
@@ -94,7 +104,10 @@ class _HtmlTableReader(HTMLParser):
             self.row, self.row_is_header = [], True
             self.row_line = self.first_line + self.getpos()[0] - 1
         elif tag in ("td", "th") and self.row is not None:
+            self._fill_spanned()
             self.cell = []
+            rowspan = dict(attrs).get("rowspan") or ""
+            self.span = int(rowspan) if rowspan.isdigit() and 0 < int(rowspan) < 10_000 else 1
             self.row_is_header = self.row_is_header and tag == "th"
         elif tag == "a" and self.cell is not None:
             href = dict(attrs).get("href")
@@ -108,14 +121,29 @@ class _HtmlTableReader(HTMLParser):
             href = self.href.pop()
             self.cell.append(f"]({href})" if href else "]")
         elif tag in ("td", "th") and self.cell is not None and self.row is not None:
-            self.row.append(" ".join("".join(self.cell).split()))
+            text = " ".join("".join(self.cell).split())
+            if self.span > 1:
+                self.spanned[len(self.row)] = (text, self.span - 1)
+            self.row.append(text)
             self.cell = None
         elif tag == "tr":
             self._end_row()
 
+    def _fill_spanned(self) -> None:
+        """Cells of rows above that span down to the next column of this row."""
+        assert self.row is not None
+        while len(self.row) in self.spanned:
+            column = len(self.row)
+            text, left = self.spanned.pop(column)
+            self.row.append(text)
+            if left > 1:
+                self.spanned[column] = (text, left - 1)
+
     def _end_row(self) -> None:
         if self.row is None:
             return
+        if self.row:
+            self._fill_spanned()
         if self.row_is_header and self.row and not self.header and not self.rows:
             self.header = self.row
         elif self.row:
