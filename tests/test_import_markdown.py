@@ -150,6 +150,25 @@ def test_reimport_keeps_keys_enrichment_and_comments(catalog_copy, seed_path, ru
     assert "# reviewed by hand" in training.read_text()
 
 
+def test_importing_the_exported_list_into_its_catalog_changes_nothing(catalog_copy, run,
+                                                                       tmp_path):
+    """`export --format markdown` then `import markdown` of the result: the list's own text
+    (seed) of every entry is kept and no paper is listed twice in the next export."""
+    exported = tmp_path / "list.md"
+    assert run("--catalog", catalog_copy, "export", "--format", "markdown", "-o",
+               exported).exit_code == 0
+    before = load_catalog(catalog_copy)
+    result = run("--catalog", catalog_copy, "import", "markdown", exported)
+    assert result.exit_code == 0, result.output
+    assert "added 0 entries, list text changed for 0" in result.stderr
+    after = load_catalog(catalog_copy)
+    assert {k: e.seed for k, e in after.entries.items()} == \
+        {k: e.seed for k, e in before.entries.items()}
+    again = tmp_path / "again.md"
+    run("--catalog", catalog_copy, "export", "--format", "markdown", "-o", again)
+    assert again.read_text(encoding="utf-8") == exported.read_text(encoding="utf-8")
+
+
 def test_new_items_added_and_vanished_items_reported(tmp_path, seed_path, run):
     folder = tmp_path / "cat"
     run("--catalog", folder, "import", "markdown", seed_path)

@@ -202,3 +202,22 @@ def test_markdown_list_keeps_every_payload_one_item():
     draft = parse_markdown(render(catalog, "markdown"), "list.md", "list")
     items = [item for items in draft.sections.values() for item in items]
     assert [reads_as(item.title) for item in items] == [reads_as(p) for p in [*PAYLOADS, LONG]]
+
+
+def test_markdown_export_shows_html_as_text_and_never_runs_it(tmp_path):
+    """Raw HTML in a record (a Crossref title's `&lt;script&gt;` arrives decoded) or in the
+    list's own prose is shown as text wherever the exported list is rendered."""
+    script, image = "<script>alert(1)</script>", "<img src=x onerror=alert(2)>"
+    catalog = Catalog(title="List", blocks=[Block(prose=f"Read me {script} {image}"),
+                                            Block(section="S", heading="S", level=3)])
+    catalog.entries["a"] = Entry(key="a", kind="paper", title=f"Paper {script}", year=2023,
+                                 venue="NSDI", urls=["https://example.org/a"])
+    catalog.entries["b"] = Entry(key="b", kind="software", title=f"Tool {image}",
+                                 organisation=script, urls=["https://github.com/a/b"])
+    catalog.sections.append(Section("S", "s.yaml", "S", [Listing("a"), Listing("b")]))
+    catalog.refresh_sections()
+    (tmp_path / "list.md").write_text(render(catalog, "markdown"), encoding="utf-8")
+    result = run_tool([require("pandoc"), "-f", "gfm", "-t", "html", "list.md"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not re.search(r"<\s*(?:script|img)\b", result.stdout, re.I)
+    assert result.stdout.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
