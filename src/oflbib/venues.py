@@ -259,7 +259,8 @@ def format_venue_tag(venue: str | None, year: int | None) -> str:
 # `**MLSys '21**`, `In Proc. of SC 2021`, `AAAI-21`, `ICLR 2020.`. A mention is one to three
 # words the table knows, with a year right after it; without a year only the table's own
 # spelling or capitals count, so the word "Fast" in a title is not the FAST conference.
-_WORD = re.compile(r"[A-Za-z][A-Za-z&]*|['\u2019]\s?\d{2}\b|(?:19|20)\d{2}\b|-\d{2}\b|\S")
+_WORD = re.compile(r"[A-Za-z][A-Za-z&]*(?:-[A-Za-z][A-Za-z&]*)*|['\u2019]\s?\d{2}\b|"
+                   r"(?:19|20)\d{2}\b|-\d{2}\b|\S")  # `USENIX-Security` is one word
 _YEAR_TOKEN = re.compile(r"^(?:['\u2019]\s?\d{2}|-\d{2}|(?:19|20)\d{2})$")
 _ARXIV_ID = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5})", re.I)
 _MAX_WORDS = 3
