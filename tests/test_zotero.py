@@ -98,3 +98,32 @@ def test_zotero_keeps_every_entry(imported, shipped_catalog, fmt):
         for record in records:
             for section in record.sections:
                 assert record.key in members[section], (record.key, section)
+
+
+def test_a_heading_repeated_under_two_parents_is_a_sub_collection_of_each(tmp_path):
+    """`## 2023 / ### IJCAI` and `## 2024 / ### IJCAI`: BibTeX's JabRef groups nest, so
+    Zotero makes `IJCAI` a sub-collection of `2023` and of `2024`; keywords say
+    `2023/IJCAI`."""
+    from oflbib.importers.markdown import merge_into, parse_markdown
+    from oflbib.model import Catalog
+
+    text = ("# L\n## 2023\n- [Paper Zero Title](https://x.org/0) NSDI'23\n"
+            "### IJCAI\n- [Paper One Title](https://x.org/1)\n"
+            "## 2024\n### IJCAI\n- [Paper Two Title](https://x.org/2)\n")
+    catalog = Catalog()
+    merge_into(catalog, parse_markdown(text, "l.md", "l"))
+    path = tmp_path / "refs.bib"
+    path.write_text(render(catalog, "bibtex"), encoding="utf-8")
+    result = subprocess.run(["node", zotero_runner(), str(path)], capture_output=True,
+                            text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+
+    def tree(collections):
+        return [(c["name"], sorted(c["items"]), tree(c["children"])) for c in collections]
+
+    assert tree(answer["collections"]) == [
+        ("2023", ["paper2023"], [("IJCAI", ["paper2023b"], [])]),
+        ("2024", [], [("IJCAI", ["paper2024"], [])])]
+    tags = {i["citationKey"]: [t["tag"] for t in i.get("tags", [])] for i in answer["items"]}
+    assert tags["paper2024"] == ["2024/IJCAI"]

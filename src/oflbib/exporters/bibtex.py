@@ -347,16 +347,27 @@ def _comment_text(text: str) -> str:
 
 
 def jabref_groups(groups: list[Group]) -> str:
-    """JabRef's legacy groups tree; Zotero's BibTeX import makes one collection each."""
+    """JabRef's legacy groups tree; Zotero's BibTeX import makes one collection each. A
+    nested section is a sub-group of its parents (made, without entries of their own,
+    when the list has no section of that name just above)."""
 
     def escape(value: str) -> str:
         return _comment_text(value).replace(";", "\\;")
 
+    def line(level: int, name: str, references: list[Reference]) -> str:
+        keys = "".join(f"{escape(r.key)}\\;" for r in references)
+        return f"{level} ExplicitGroup:{escape(name)}\\;0\\;{keys};"
+
     lines = ["@comment{jabref-meta: groupsversion:3;}", "", "@comment{jabref-meta: groupstree:",
              "0 AllEntriesGroup:;"]
+    open_path: tuple[str, ...] = ()  # the groups the last line sits in
     for group in groups:
-        keys = "".join(f"{escape(r.key)}\\;" for r in group.references)
-        lines.append(f"1 ExplicitGroup:{escape(group.section)}\\;0\\;{keys};")
+        path = group.parents
+        shared = next((i for i, (a, b) in enumerate(zip(path, open_path)) if a != b),
+                      min(len(path), len(open_path)))
+        lines += [line(level + 1, name, []) for level, name in enumerate(path[shared:], shared)]
+        lines.append(line(len(path) + 1, group.name, group.references))
+        open_path = (*path, group.name)
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -388,7 +399,7 @@ def _membership(groups: list[Group]) -> list[Group]:
                 if reference not in seen:
                     seen.append(reference)
                     members.append(reference)
-    return [Group(g.section, by_section.get(g.section, [])) for g in groups]
+    return [Group(g.section, by_section.get(g.section, []), g.parents) for g in groups]
 
 
 def bibtex_chunks(groups: list[Group], preambles: Sequence[str] = ()) -> Iterator[str]:

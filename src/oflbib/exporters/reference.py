@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from oflbib import links
-from oflbib.model import Catalog, Entry, Listing, Person
+from oflbib.model import Catalog, Entry, Listing, Person, Section
 from oflbib.text import clean_url, fold_space, visible
 from oflbib.venues import CONFERENCE, JOURNAL, PREPRINT_SERVER, VENUES, canonical_publisher
 
@@ -67,6 +67,22 @@ class Group:
 
     section: str
     references: list[Reference]
+    # The sections' names above it when the list nests it (`2024/IJCAI`: the list repeats
+    # `IJCAI` under other years), for nested JabRef groups and Zotero sub-collections.
+    parents: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Its own name under its parents (`IJCAI`)."""
+        return self.section[len("/".join(self.parents)) + 1:] if self.parents else self.section
+
+
+def nesting(section: Section) -> tuple[str, ...]:
+    """The parents a section's name gives (`2024/IJCAI` under heading `IJCAI` -> `2024`)."""
+    heading = section.heading
+    if not heading or section.name == heading or not section.name.endswith("/" + heading):
+        return ()
+    return tuple(section.name[: -len(heading) - 1].split("/"))
 
 
 def split_pages(pages: str | None) -> tuple[str | None, str | None]:
@@ -183,11 +199,11 @@ def groups(catalog: Catalog, sections: list[str] | None = None,
                 for listing in section.listings if as_listed else filing[section.name]:
                     references.append(_listed(catalog, listing, urls, as_listed))
                     references.extend(_cited(references[-1].entry, not as_listed, urls))
-                out.append(Group(section.name, references))
+                out.append(Group(section.name, references, nesting(section)))
         return out
     for section, entry in catalog.ordered(sections):
         if not out or out[-1].section != section.name:
-            out.append(Group(section.name, []))
+            out.append(Group(section.name, [], nesting(section)))
         out[-1].references.append(to_reference(entry, urls))
         out[-1].references.extend(_cited(entry, not as_listed, urls))
     return out
