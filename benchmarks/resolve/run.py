@@ -98,6 +98,10 @@ def _list_of(papers: list[tuple[str, Entry]],
             lines += ["", f"### {name}"]
             section = name
         title, tag = line(n, entry)
+        if norm_title(title) in truth:
+            # Two papers written alike (a bare name both bear): a list tells them apart, and
+            # lines alike would be imported as one entry and scored against either paper.
+            title = entry.title
         lines.append(_line(title, (entry.urls or [None])[0], tag))
         truth[norm_title(title)] = entry.key
     return "\n".join(lines) + "\n", truth
