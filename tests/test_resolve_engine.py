@@ -107,6 +107,15 @@ def test_the_lists_arxiv_tag_and_the_entrys_own_id_are_both_checked(replay, timi
     assert any("(from the entry) is 'FastMoE" in note for note in found["o"].notes)
 
 
+@pytest.mark.parametrize("tag", ["arXiv preprint arXiv:2103.13262", "arXiv:2103.13262",
+                                 "arxiv 2103.13262v2"])
+def test_every_spelling_of_an_arxiv_tag_gives_the_lists_id(tag: str) -> None:
+    # The list's id (not the entry's own: the list can be wrong), with the tag's year.
+    want = Want.of(paper("t", "FastMoE", arxiv="2103.13262", seed=Seed("FastMoE", tag)))
+    assert want.ids == {"arxiv": "2103.13262"} and want.own == frozenset()
+    assert want.origin("arxiv") == "the entry's link or the list's tag"
+
+
 def test_a_bare_name_is_searched_by_the_title_its_id_gives(replay, timing, tmp_path) -> None:
     Corpus(works=[VARUNA, crossref_item("10.1/decoy", "Varuna Bhaskar: a biography")],
            preprints=[{**VARUNA_PREPRINT, "doi": None}]).serve(replay)

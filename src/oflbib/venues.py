@@ -218,7 +218,10 @@ class VenueTag:
 
 
 _TAG = re.compile(r"^(?P<name>[A-Za-z][A-Za-z -]*?)\s*['\u2019]\s*(?P<yy>\d{2})$")
-_ARXIV_TAG = re.compile(r"^arxiv(?:\s+preprint)?(?:\s+arxiv:\s*(?P<id>\d{4}\.\d{4,5}))?$", re.I)
+# `arXiv`, `arXiv preprint`, `arXiv preprint arXiv:2103.13262`, `arXiv:2103.13262`,
+# `arXiv 2103.13262v2`: the spellings lists use for a preprint and its id.
+_ARXIV_TAG = re.compile(r"^arxiv(?:\s+preprint)?(?:(?:\s+arxiv)?(?:\s*:\s*|\s+)"
+                        r"(?P<id>\d{4}\.\d{4,5})(?:v\d+)?)?$", re.I)
 
 
 def arxiv_year(arxiv_id: str) -> int | None:
