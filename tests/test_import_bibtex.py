@@ -392,3 +392,15 @@ def test_entries_without_a_title_are_imported_and_checked(tmp_path, run):
     checked = run("--catalog", folder, "check")
     assert "conf: paper has no title" in checked.output + checked.stderr
     assert "web: paper has no title" in checked.output + checked.stderr
+
+
+def test_a_users_publisher_on_an_article_in_a_venue_of_the_table_is_kept(tmp_path, run):
+    """biblatex leaves out the publisher the venue table gives an @article, never the one
+    the user wrote (found by the property test: journal NIPS, publisher of the user's)."""
+    source = tmp_path / "a.bib"
+    source.write_text("@article{a,\n  title = {Zero},\n  journal = {NIPS},\n"
+                      "  publisher = {Curran},\n  year = {2020},\n}\n", encoding="utf-8")
+    assert run("--catalog", tmp_path / "cat", "import", "bibtex", source).exit_code == 0
+    for flavour in ("bibtex", "biblatex"):
+        out = run("--catalog", tmp_path / "cat", "export", "--format", flavour).output
+        assert re.search(r"publisher\s*=\s*\{Curran\}", out), flavour

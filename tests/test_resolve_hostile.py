@@ -285,7 +285,13 @@ def _resolve_process(env: dict[str, str], root: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "oflbib", "--catalog", str(root), "resolve"],
         env={**os.environ, **env, "PYTHONPATH": str(REPO / "src")}, stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, text=True, preexec_fn=_interruptible)
+
+
+def _interruptible() -> None:
+    """A terminal's Ctrl-C for the child even when pytest itself was started in the
+    background by a shell without job control, which leaves SIGINT ignored (and inherited)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_request(replay, process) -> None:

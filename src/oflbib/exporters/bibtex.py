@@ -185,13 +185,18 @@ def _pages(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
         out.add("pages", "--".join(pages), False)
 
 
+def _venue_publisher(entry: Entry) -> str | None:
+    venue = VENUES.get(entry.venue) if entry.venue else None
+    return venue.publisher_for(entry.year) if venue else None
+
+
 def _publisher(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
     own = entry.verbatim.get("publisher")  # the user's own spelling of a known publisher
     if own is not None:
         out.add("publisher", own, False)
         return
     if flavour == BIBLATEX and ref.entry_type == "article" and (
-            entry.publisher is None or entry.venue in VENUES):
+            entry.publisher is None or entry.publisher == _venue_publisher(entry)):
         return  # biber rejects publisher in @article: written only when the user gave one
     if ref.entry_type not in NO_PUBLISHER or entry.publisher:
         out.add("publisher", ref.publisher)
