@@ -410,12 +410,12 @@ def _membership(groups: list[Group]) -> list[Group]:
 def bibtex_chunks(groups: list[Group], preambles: Sequence[str] = ()) -> Iterator[str]:
     """BibTeX for natbib/plainnat and IEEEtran users (pure ASCII LaTeX), entry by entry,
     after the catalog's @preamble texts."""
-    return _chunks(groups, BIBTEX, "BibTeX written by oflbib from the OpenFederatedLearning "
-                   "catalog; sections are JabRef groups and keywords", preambles)
+    return _chunks(groups, BIBTEX, "BibTeX written by oflbib; sections are JabRef groups and "
+                   "keywords", preambles)
 
 
 def biblatex_chunks(groups: list[Group], preambles: Sequence[str] = ()) -> Iterator[str]:
     """biblatex data for biber (UTF-8 Latin letters, @software/@online, eprinttype),
     after the catalog's @preamble texts."""
-    return _chunks(groups, BIBLATEX, "biblatex data written by oflbib from the "
-                   "OpenFederatedLearning catalog; sections are keywords", preambles)
+    return _chunks(groups, BIBLATEX, "biblatex data written by oflbib; sections are keywords",
+                   preambles)
