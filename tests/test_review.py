@@ -2,13 +2,15 @@
 natbib/plainnat, IEEEtran, biblatex (numeric, authoryear) and pandoc with the CSL styles
 IEEE, APA, ACM and Chicago author-date. Per entry: a locator shown (DOI, arXiv id or URL),
 the title printed once, no leftover braces or TeX, the venue for papers, the year or a
-deliberate "n.d."; author-year citations never read "Google ()".
+deliberate "n.d."; author-year citations never read "Google ()". The README's table of
+one paper and one arXiv-only paper per consumer is checked against the same renderings.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,14 @@ from tests.consumers import (
 CSL_STYLES = {"ieee": False, "apa": True, "association-for-computing-machinery": False,
               "chicago-author-date": True}  # style -> author-year
 _URL = re.compile(r"https?://\S+")
+README = Path(__file__).resolve().parent.parent / "README.md"
+# The README's "Using the bibliography" table: a row per consumer, a column per entry.
+README_KEYS = ("thorpe2023bamboo", "he2021fastmoe")
+README_ROWS = {"plainnat": "natbib/plainnat", "IEEEtran": "IEEEtran",
+               "numeric": "biblatex (numeric)", "authoryear": "biblatex (authoryear)",
+               "ieee": "pandoc + IEEE", "apa": "pandoc + APA",
+               "association-for-computing-machinery": "pandoc + ACM",
+               "chicago-author-date": "pandoc + Chicago author-date"}
 
 
 def _plain(text: str) -> str:
@@ -74,6 +84,27 @@ def _citations_read_well(citations: str) -> None:
     assert "()" not in citations.replace(" ", ""), citations
 
 
+def _readme_row(consumer: str) -> list[str]:
+    for line in README.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells[0] == consumer:
+            return cells[1:]
+    raise AssertionError(f"the README shows no output for {consumer}")
+
+
+def _readme_shows(style: str, entries: dict[str, str]) -> None:
+    """Each piece of the README's cell (pieces are cut at its ellipses, italics dropped)
+    is printed by the consumer today, in that order."""
+    consumer = README_ROWS[style]
+    for key, cell in zip(README_KEYS, _readme_row(consumer), strict=True):
+        printed = " ".join(entries[key].split())
+        at = 0
+        for piece in (" ".join(p.split()) for p in cell.replace("*", "").split("…")):
+            found = printed.find(piece, at)
+            assert found >= 0, f"README, {consumer}, {key}: '{piece}' is not in: {printed}"
+            at = found + len(piece)
+
+
 @pytest.mark.parametrize("style,natbib", [("plainnat", True), ("IEEEtran", False)])
 def test_bibtex_styles_review(tmp_path, shipped_catalog, style, natbib):
     records = _records(shipped_catalog)
@@ -83,6 +114,7 @@ def test_bibtex_styles_review(tmp_path, shipped_catalog, style, natbib):
     if natbib:
         _citations_read_well(citations)
     assert review(records, entries, author_year=natbib) == []
+    _readme_shows(style, entries)
 
 
 @pytest.mark.parametrize("style", ["numeric", "authoryear"])
@@ -94,6 +126,7 @@ def test_biblatex_styles_review(tmp_path, shipped_catalog, style):
     if style == "authoryear":
         _citations_read_well(citations)
     assert review(records, entries, author_year=style == "authoryear") == []
+    _readme_shows(style, entries)
 
 
 @pytest.mark.parametrize("style", sorted(CSL_STYLES))
@@ -105,3 +138,4 @@ def test_csl_styles_review(tmp_path, shipped_catalog, style):
     if CSL_STYLES[style]:
         _citations_read_well(citations)
     assert review(records, entries, author_year=CSL_STYLES[style]) == []
+    _readme_shows(style, entries)
