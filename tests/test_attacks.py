@@ -152,6 +152,17 @@ def test_a_cache_folder_open_to_others_is_not_used(tmp_path, monkeypatch, catalo
     assert compiled.output_folder() is None
 
 
+def forge(entry: Path, change) -> None:
+    """Rewrite a cache entry's data as a forger would: the layout is public, the folder's
+    key is not, so the digest is made with a guessed key."""
+    import hmac
+    import marshal
+
+    stored_name, data = marshal.loads(entry.read_bytes()[compiled.TAG_BYTES:])
+    body = marshal.dumps((stored_name, change(data)))
+    entry.write_bytes(hmac.digest(bytes(compiled.KEY_BYTES), body, "sha256") + body)
+
+
 def test_forged_compiled_entry_is_not_trusted(tmp_path, monkeypatch, catalog_copy, run):
     """A compiled entry's name is computable from the file's bytes; one forged with data
     the schema refuses (a key that ends the BibTeX entry, a raw \\write18 as the title's
@@ -160,14 +171,31 @@ def test_forged_compiled_entry_is_not_trusted(tmp_path, monkeypatch, catalog_cop
     load_catalog(catalog_copy)
     raw = (catalog_copy / TRAINING).read_bytes()
     name = compiled.entry_name(raw, "section", compiled._fingerprint())
-    entry = compiled.cache_folder() / name
-    stored_name, data = __import__("marshal").loads(entry.read_bytes())
-    data["entries"][0]["key"] = "x,title={\\immediate\\write18{touch PWNED}}}@misc{y"
-    data["entries"][0]["title"] = ["\\immediate\\write18{touch PWNED}"]
-    entry.write_bytes(__import__("marshal").dumps((stored_name, data)))
+
+    def hostile(data):
+        data["entries"][0]["key"] = "x,title={\\immediate\\write18{touch PWNED}}}@misc{y"
+        data["entries"][0]["title"] = ["\\immediate\\write18{touch PWNED}"]
+        return data
+
+    forge(compiled.cache_folder() / name, hostile)
     result = run("--catalog", catalog_copy, "export")
     assert result.exit_code == 0 and "write18" not in result.stdout
     assert "thorpe2023bamboo" in result.stdout
+
+
+def test_forged_export_is_not_printed(tmp_path, monkeypatch, catalog_copy, run):
+    """A stored output is bytes printed as they are: one forged, or stored under another
+    key (a cache folder copied from elsewhere, a damaged key file), is rendered again."""
+    monkeypatch.setenv("OFLBIB_CACHE_DIR", str(tmp_path / "cache"))
+    args = ("--catalog", catalog_copy, "export")
+    expected = run(*args).stdout
+    assert run(*args).stdout == expected  # stored
+    (entry,) = compiled.output_folder().glob(f"*{compiled.SUFFIX}")
+    forge(entry, lambda data: b"@misc{forged, note={\\write18{touch PWNED}}}")
+    assert run(*args).stdout == expected
+    (compiled.output_folder() / compiled.KEY).write_bytes(b"short")  # a new key is made
+    assert run(*args).stdout == expected
+    assert len((compiled.output_folder() / compiled.KEY).read_bytes()) == compiled.KEY_BYTES
 
 
 # ---- 5: no symbolic link followed when writing ----------------------------------------

@@ -167,8 +167,7 @@ def _read(path: Path, kind: str, seen: dict[Path, tuple[int, ...]]) -> tuple[Any
     identity of the file read."""
     source = _Source(path, yamlfiles.read_bytes(path, seen))
     data = compiled.load(source.raw, kind,
-                         lambda: _parse_and_validate(source, _SCHEMAS[kind]),
-                         lambda data: _quick_check(_SCHEMAS[kind])(data))
+                         lambda: _parse_and_validate(source, _SCHEMAS[kind]))
     return data, source
 
 
