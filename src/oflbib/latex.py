@@ -65,10 +65,11 @@ def latex_text(text: str, keep_latin: bool = False) -> str:
 def needs_protection(word: str, protect: set[str]) -> bool:
     """Whether a style that changes case must leave this word as it is."""
     core = word.strip(".,;:!?()[]\"'")
-    if not core:
-        return False
-    if core in protect:
-        return True
+    return bool(core) and (core in protect or _case_matters(core))
+
+
+@lru_cache(maxsize=1 << 16)  # asked for every word of every title and venue
+def _case_matters(core: str) -> bool:
     letters = [c for c in core if c.isalpha()]
     # Acronyms, internal capitals (TopoOpt, MPress), and names with digits (3D, GPT-3).
     return any(c.isupper() for c in letters[1:]) or (

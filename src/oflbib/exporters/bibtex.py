@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 from oflbib import links
@@ -55,19 +56,26 @@ def _url(url: str) -> str:
 
 
 def _name(person: Person, keep_latin: bool) -> str:
-    if person.literal:
-        return "{" + latex_text(person.literal, keep_latin) + "}"  # an institution: one name
-    family = _name_part(person.family, keep_latin)
+    return _name_from_parts(person.family, person.given, person.literal, person.particle,
+                            person.suffix, keep_latin)
+
+
+@lru_cache(maxsize=1 << 16)  # people recur across a catalog's entries
+def _name_from_parts(family: str, given: str, literal: str, particle: str, suffix: str,
+                     keep_latin: bool) -> str:
+    if literal:
+        return "{" + latex_text(literal, keep_latin) + "}"  # an institution: one name
+    family = _name_part(family, keep_latin)
     if " " in family and family[:1] != "{" and any(
             word[:1].islower() for word in family.split()):
         family = "{" + family + "}"  # `{de Bernardis}`: one family name, no von part
-    if person.particle:  # lower-case words before the family name: BibTeX's von part
-        family = f"{_name_part(person.particle, keep_latin)} {family}"
-    elif not person.given and not person.suffix:
+    if particle:  # lower-case words before the family name: BibTeX's von part
+        family = f"{_name_part(particle, keep_latin)} {family}"
+    elif not given and not suffix:
         return "{" + family + "}"
-    given = _name_part(person.given, keep_latin)
-    if person.suffix:  # `von Last, Jr, First`
-        return f"{family}, {_name_part(person.suffix, keep_latin)}, {given}"
+    given = _name_part(given, keep_latin)
+    if suffix:  # `von Last, Jr, First`
+        return f"{family}, {_name_part(suffix, keep_latin)}, {given}"
     return f"{family}, {given}" if given else family
 
 

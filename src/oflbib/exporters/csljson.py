@@ -23,6 +23,7 @@ import json
 import re
 from json.encoder import encode_basestring as _string  # the C encoder, ensure_ascii=False
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from oflbib import links
@@ -41,28 +42,43 @@ _PUBLISHER_STAND_INS = ("school", "institution")
 _DATE = re.compile(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
+@lru_cache(maxsize=1 << 16)  # names, venues and publishers recur in every entry
 def _text(value: object) -> str:
     return _MARKUP.sub("<\u2060", visible(str(value)))
 
 
-_WORD = re.compile(r"[^\s]+")
 _EDGE = re.compile(r"^([(\[\"']*)(.*?)([.,;:!?)\]\"']*)$")
+
+
+@lru_cache(maxsize=1 << 16)  # words recur across a catalog's titles and venues
+def _word_edges(word: str) -> tuple[str, str, str] | None:
+    """(leading punctuation, core, trailing punctuation), or None when the word can have
+    no span: no core, or one holding markup-like text (a span would split the tag's text
+    that the word joiner keeps inert)."""
+    lead, core, tail = _EDGE.match(word).groups()
+    return (lead, core, tail) if core and not _TAG_LIKE.search(core) else None
+
+
+_TAG_LIKE = re.compile(r"[<>&]")
 
 
 def _cased(value: str, protect: list[str]) -> str:
     """Text whose protected words (acronyms, names with capitals inside or digits, the
     catalog's `protect`) are CSL `nocase` spans."""
     protected = {w for phrase in protect for w in phrase.split()}
+    words = _text(value).split(" ")  # one space between words: `visible` folds the rest
+    for index, word in enumerate(words):
+        edges = _word_edges(word)
+        if edges is not None and needs_protection(edges[1], protected):
+            lead, core, tail = edges
+            words[index] = f'{lead}<span class="nocase">{core}</span>{tail}'
+    return " ".join(words)
 
-    def wrap(match: re.Match) -> str:
-        lead, core, tail = _EDGE.match(match.group()).groups()
-        # A word holding markup-like text stays as it is: a span would split the tag's
-        # text that the word joiner keeps inert.
-        if core and not re.search(r"[<>&]", core) and needs_protection(core, protected):
-            return f'{lead}<span class="nocase">{core}</span>{tail}'
-        return match.group()
 
-    return _WORD.sub(wrap, _text(value))
+@lru_cache(maxsize=1 << 12)  # a catalog names the same few hundred venues and series
+def _cased_name(value: str) -> str:
+    """A container's or series' name with `nocase` spans (no `protect` list of its own)."""
+    return _cased(value, [])
 
 
 def _person(person: Person) -> dict[str, str]:
@@ -133,7 +149,7 @@ def csl_item(reference: Reference) -> dict[str, Any]:
         if name in ("DOI", "URL", "number"):  # identifiers: exactly as they are
             item[name] = visible(str(value))
         elif name in ("container-title", "collection-title"):
-            item[name] = _cased(str(value), [])
+            item[name] = _cased_name(str(value))
         else:
             item[name] = _text(value)
     for name, variable in _PLAIN:
@@ -151,7 +167,7 @@ def csl_item(reference: Reference) -> dict[str, Any]:
         notes.append(f"arXiv: {reference.arxiv}")
     notes += [f"Code: {u}" for u in reference.code_urls]
     if notes:
-        item["note"] = _text("\n".join(notes))
+        item["note"] = _text(" ".join(notes))  # one line: `visible` folds a newline
     return item
 
 
@@ -161,16 +177,18 @@ def _indented(value: Any, pad: str) -> str:
     The json module writes indented output in pure Python, one generator per level; this
     is the same layout with the escaping left to its C string encoder (1.3x faster).
     """
-    inner = pad + "  "
-    if isinstance(value, dict) and value:
-        body = ",\n".join(f"{inner}{_string(key)}: {_indented(item, inner)}"
-                          for key, item in value.items())
-        return f"{{\n{body}\n{pad}}}"
-    if isinstance(value, list) and value:
-        body = ",\n".join(inner + _indented(item, inner) for item in value)
-        return f"[\n{body}\n{pad}]"
     if isinstance(value, str):
         return _string(value)
+    inner = pad + "  "
+    # Most values are strings: encoded here rather than in a call each.
+    if isinstance(value, dict) and value:
+        body = ",\n".join([f"{inner}{_string(key)}: " + (
+            _string(item) if isinstance(item, str) else _indented(item, inner))
+            for key, item in value.items()])
+        return f"{{\n{body}\n{pad}}}"
+    if isinstance(value, list) and value:
+        body = ",\n".join([inner + _indented(item, inner) for item in value])
+        return f"[\n{body}\n{pad}]"
     return json.dumps(value)  # numbers, true/false/null, {} and []
 
 

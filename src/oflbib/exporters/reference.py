@@ -121,13 +121,14 @@ def paper_links(entry: Entry, urls: str = DEFAULT_URLS) -> tuple[str | None, lis
     the paper already; else a link of unknown kind."""
     if entry.kind != "paper":
         return (entry.urls[0] if entry.urls else None), []
-    pages = [links.landing_page(u) for u in entry.urls if links.role(u) == links.PAPER]
+    roles = [(u, links.role(u)) for u in entry.urls]
+    pages = [links.landing_page(u) for u, role in roles if role == links.PAPER]
     if entry.arxiv:
         pages.append(links.arxiv_abs(entry.arxiv))
-    code = [u for u in entry.urls if links.role(u) == links.CODE]
+    code = [u for u, role in roles if role == links.CODE]
     paper = pages[0] if pages and not entry.doi else None
     if not pages:  # a link of unknown kind: kept, as it may not be what the DOI links
-        paper = next((u for u in entry.urls if links.role(u) == links.OTHER), None)
+        paper = next((u for u, role in roles if role == links.OTHER), None)
     return (paper if urls in ("paper", "both") else None,
             code if urls in ("code", "both") else [])
 
@@ -161,10 +162,13 @@ def to_reference(entry: Entry, urls: str = DEFAULT_URLS) -> Reference:
 def keywords(reference: Reference) -> list[str]:
     """The sections, then the entry's own keywords that they do not already say (read
     back from a .bib file, a section `A, B` or `A; B` comes back as the keywords A and B)."""
+    own = reference.entry.keywords
+    if not own:
+        return list(dict.fromkeys(reference.sections))
     said = {_word(part) for section in reference.sections
             for part in re.split(r"[,;]", section)}
     return list(dict.fromkeys([*reference.sections, *(
-        word for word in reference.entry.keywords if _word(word) not in said)]))
+        word for word in own if _word(word) not in said)]))
 
 
 def _word(text: str) -> str:
