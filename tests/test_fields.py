@@ -158,3 +158,38 @@ def test_zotero_item_type_of_each_entry_type(tmp_path):
     want = {name: row.zotero for name, row in TYPES.items()
             if name != "preprint" and row.zotero}
     assert got == want
+
+
+SOFTWARE_AND_STANDARDS = r"""
+@standard{iso9899, title = {Programming languages -- {C}}, organization = {ISO},
+  number = {ISO/IEC 9899:2018}, year = {2018}}
+@softwareversion{tool12, title = {Tool}, version = {1.2}, author = {Doe, Jane},
+  organization = {Tool Inc.}, year = {2020}, url = {https://example.org/tool}}
+@softwaremodule{toolcore, title = {Tool core}, author = {Doe, Jane}, year = {2020}}
+@codefragment{toolsort, title = {Tool's sort}, author = {Doe, Jane}, year = {2021}}
+"""
+
+
+def test_standards_and_biblatex_software_types_are_no_misc():
+    """biblatex's @standard and biblatex-software's types keep their type in both BibTeX
+    flavours and get their nearest in CSL and RIS; the program types are software."""
+    bib = parse_bibtex(SOFTWARE_AND_STANDARDS, "types.bib")
+    assert not bib.retyped and not bib.problems
+    entries = {item.entry.key: item.entry for item in bib.entries}
+    assert {key: entry.kind for key, entry in entries.items()} == {
+        "iso9899": "paper", "tool12": "software", "toolcore": "software",
+        "toolsort": "software"}
+    validator = csl_validator()
+    for key, entry in entries.items():
+        reference = to_reference(entry)
+        for flavour in (BIBTEX, BIBLATEX):
+            assert format_entry(reference, flavour).startswith(f"@{entry.entry_type}{{{key},")
+        item = csl_item(reference)
+        assert not list(validator.iter_errors([item]))
+        ris = ris_record(reference)
+        if TYPES[entry.entry_type].software:
+            assert (item["type"], item["genre"], ris["type_of_reference"]) == (
+                "webpage", "Computer software", "COMP")
+        else:
+            assert (item["type"], ris["type_of_reference"]) == ("standard", "STAND")
+    assert csl_item(to_reference(entries["tool12"]))["publisher"] == "Tool Inc."

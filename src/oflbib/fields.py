@@ -177,6 +177,10 @@ class EntryType:
     ris: str
     zotero: str  # the Zotero item type its BibTeX import gives ("": Zotero skips the entry)
     container: str | None = None  # the BibTeX field that holds `container`
+    # A program or a part of one: imported as a list's `software` item, and written as
+    # software (CSL genre, RIS COMP, the organisation as publisher) where a format has no
+    # finer type.
+    software: bool = False
     doc: str = ""
 
 
@@ -203,11 +207,21 @@ TYPES: dict[str, EntryType] = {t.name: t for t in (
               doc="web pages, and the awesome-lists themselves"),
     # Zotero refuses a whole CSL-JSON file that holds one `software` item: `webpage` with
     # genre "Computer software" instead (RIS and biblatex carry the software type).
-    EntryType("software", "misc", "software", "webpage", "COMP", "computerProgram"),
+    EntryType("software", "misc", "software", "webpage", "COMP", "computerProgram",
+              software=True),
+    # biblatex-software's types for a version, a module and a fragment of a program (biber
+    # keeps them; styles without that package print them as @misc). Zotero's BibTeX
+    # import skips them, as it skips @standard.
+    EntryType("softwareversion", "misc", "softwareversion", "webpage", "COMP", "",
+              software=True),
+    EntryType("softwaremodule", "misc", "softwaremodule", "webpage", "COMP", "",
+              software=True),
+    EntryType("codefragment", "misc", "codefragment", "webpage", "COMP", "", software=True),
     # Zotero's BibTeX import skips @dataset entries (its RIS import reads DATA).
     EntryType("dataset", "misc", "dataset", "dataset", "DATA", ""),
     EntryType("unpublished", "unpublished", "unpublished", "manuscript", "UNPB", "manuscript"),
     EntryType("patent", "patent", "patent", "patent", "PAT", "patent"),
+    EntryType("standard", "misc", "standard", "standard", "STAND", ""),
     # An arXiv-only paper: `@unpublished` with its eprint in both flavours (Zotero reads
     # a manuscript, not a web page), CSL `article` with the id as its number. Without an
     # arXiv id the BibTeX writers write @misc (`exporters.bibtex.entry_type`).

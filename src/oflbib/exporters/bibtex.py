@@ -121,7 +121,6 @@ def code_note(reference: Reference) -> str | None:
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 NO_PUBLISHER = ("software", "online", "preprint")  # the publisher of these is no imprint
-_HOWPUBLISHED = ("software", "online", "preprint")
 
 
 def _biblatex_date(entry: Entry) -> str | None:
@@ -211,7 +210,7 @@ def _publisher(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None
 
 
 def _organisation(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
-    if ref.entry_type != "software":
+    if not TYPES[ref.entry_type].software:
         out.add("organization", entry.organisation)
     elif flavour == BIBLATEX and entry.organisation and ref.authors \
             and ref.authors[0].literal != entry.organisation:

@@ -137,7 +137,7 @@ def csl_item(reference: Reference) -> dict[str, Any]:
         "volume": reference.volume, "issue": reference.number, "page": reference.pages,
         "DOI": reference.doi, "URL": reference.url,
     }
-    if reference.entry_type == "software":
+    if TYPES[reference.entry_type].software:
         text_fields["genre"] = "Computer software"
         text_fields["publisher"] = reference.organisation
     if reference.entry_type == "preprint" and reference.arxiv:

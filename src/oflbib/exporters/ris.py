@@ -68,7 +68,7 @@ def ris_record(reference: Reference) -> dict[str, Any]:
         ris["secondary_title"] = _one_line(reference.container)
         if reference.entry_type == "inproceedings":
             ris["custom3"] = _one_line(reference.container)  # C3: Zotero's proceedings title
-    publisher = reference.organisation if reference.entry_type == "software" else \
+    publisher = reference.organisation if TYPES[reference.entry_type].software else \
         reference.publisher or next((getattr(entry, name) for name in _PUBLISHER_STAND_INS
                                      if getattr(entry, name)), None)
     preprint = reference.entry_type == "preprint" and reference.arxiv

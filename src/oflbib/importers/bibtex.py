@@ -163,7 +163,8 @@ def entry_from_fields(entry_type: str, key: str, fields: dict[str, str],
         stats.retyped[source_type] += 1
         type_name = "misc"
     reader = _Reader(fields, lines, line, Path(path).name)
-    kind = {"software": "software", "online": "list"}.get(type_name, "paper")
+    kind = "software" if TYPES[type_name].software else \
+        {"online": "list"}.get(type_name, "paper")
     entry = Entry(key=key, kind=kind)
     reader.read_into(entry, type_name)
     if kind == "list" and entry.arxiv:  # @online with an eprint is an arXiv paper
