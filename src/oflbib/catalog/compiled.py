@@ -17,8 +17,8 @@ The cache is input like any other: its folder must be this user's alone (see
 entry is used only when it carries the keyed digest (HMAC-SHA256) of its bytes under the
 folder's own random key (a `key` file beside the entries, made on first use): a file
 that oflbib did not write there (forged, damaged, copied from elsewhere) is computed
-again from the catalog file. Checking the digest costs one pass of SHA-256 over the
-entry; checking the data against the schema again cost a third of a warm load.
+again from the catalog file. Checking the digest is one pass of SHA-256 over the
+entry, where checking the data against the schema again was much of a warm load.
 
 The same store keeps rendered exports (`rendered`), in $OFLBIB_CACHE_DIR/export: a
 Makefile exporting an unchanged catalog then only hashes the catalog's files and copies
