@@ -23,3 +23,14 @@ def test_the_tiny_benchmark_keeps_the_limits_and_the_warm_run_asks_nothing() -> 
     for score in figures["accuracy"].values():
         assert score["doi"]["wrong"] == score["arxiv"]["wrong"] == score["pages"]["wrong"] == 0
         assert score["authors"]["right"] >= score["authors"]["has"] // 2
+
+
+def test_the_simulations_near_misses_never_share_a_papers_arxiv_id() -> None:
+    from benchmarks.resolve.sim import corpus_of
+    from oflbib.model import Catalog, Entry
+
+    # Paper 1's near miss would have been 1902.00001: here a real paper has that id.
+    catalog = Catalog(entries={f"p{n}": Entry(key=f"p{n}", kind="paper", title=f"Paper {n}",
+                                              arxiv=f"1902.0000{n}") for n in range(3)})
+    ids = [p["arxiv_id"] for p in corpus_of(catalog).preprints]
+    assert len(ids) == len(set(ids)) == 6

@@ -14,7 +14,7 @@ from oflbib.resolvers.engine import (
 from oflbib.resolvers.manners import Cancelled
 from oflbib.resolvers.matching import AMBIGUOUS
 from tests.replay_server import (
-    ATOM_HEADERS, CROSSREF_HEADERS, Corpus, Reply, arxiv_ids, crossref_dois, crossref_item,
+    ATOM_HEADERS, CROSSREF_HEADERS, Corpus, Reply, arxiv_ids, atom_feed, crossref_dois, crossref_item,
     crossref_search, fixture, recorded, work_list,
 )
 from tests.resolve_support import (
@@ -63,6 +63,22 @@ def test_a_second_run_asks_nothing(replay, timing, tmp_path) -> None:
     second = engine(replay, timing, tmp_path).run(wants)
     assert len(replay.seen) == asked
     assert {k: f.records for k, f in second.items()} == {k: f.records for k, f in first.items()}
+
+
+def test_a_search_does_not_change_what_a_lookup_answered(replay, timing, tmp_path) -> None:
+    # arXiv's id lookup leaves the paper out (a batch cut short, a record not yet indexed)
+    # and the title search then finds it: the second run must hear what the first heard,
+    # or it asks new questions (here Crossref, by the record's own title).
+    Corpus(preprints=[VARUNA_PREPRINT]).serve(replay)
+    replay.on(lambda s: bool(arxiv_ids(s)), atom_feed([]))
+    wants = [Want.of(paper("v", VARUNA_PREPRINT["title"].lower(), year=2022,
+                           urls=["https://arxiv.org/abs/2111.04007"]))]
+    first = engine(replay, timing, tmp_path).run(wants)
+    assert first["v"].records["arxiv"].arxiv == "2111.04007"  # found by its title
+    asked = len(replay.seen)
+    second = engine(replay, timing, tmp_path).run(wants)
+    assert len(replay.seen) == asked
+    assert second["v"].records == first["v"].records
 
 
 def test_offline_answers_from_the_cache_alone(replay, timing, tmp_path) -> None:

@@ -125,6 +125,13 @@ def _preprint_title(entry: Entry) -> str:
     return entry.title
 
 
+def _near_arxiv_id(n: int, taken: set[str]) -> str:
+    """The near miss of paper `n` has an arXiv id of its own: one no paper of the catalog
+    has (an id two records share would be a broken service, not a near miss)."""
+    return next(ident for year in (19, 18, 17, 16) for month in range(12)
+                if (ident := f"{year}{(n + month) % 12 + 1:02d}.{n:05d}") not in taken)
+
+
 def corpus_of(catalog: Catalog, seed: int = 5, fillers: int = 12) -> Corpus:
     """The catalog's papers as the services would hold them (deterministic), from its
     hand-verified fields: Crossref knows the papers that have a DOI, arXiv those with an
@@ -138,6 +145,7 @@ def corpus_of(catalog: Catalog, seed: int = 5, fillers: int = 12) -> Corpus:
     corpus = Corpus()
     papers = [e for e in catalog.entries.values() if e.kind == "paper"] + catalog.cited()
     venue_years: set[tuple[str, int]] = set()
+    arxiv_ids = {e.arxiv for e in papers if e.arxiv}
     for n, entry in enumerate(papers):
         authors = _family_first(entry, n)
         names = [f"{given} {family}".strip() for given, family in authors]
@@ -160,7 +168,7 @@ def corpus_of(catalog: Catalog, seed: int = 5, fillers: int = 12) -> Corpus:
                 "published": f"20{entry.arxiv[:2]}-{entry.arxiv[2:4]}-10T00:00:00Z",
                 "doi": entry.doi if entry.doi and rng.random() < 0.5 else None})
         corpus.preprints.append({
-            "arxiv_id": f"19{n % 12 + 1:02d}.{n:05d}", "title": near,
+            "arxiv_id": _near_arxiv_id(n, arxiv_ids), "title": near,
             "authors": ["Bo Near", "Li Miss"], "published": "2019-05-01T00:00:00Z"})
         dblp_names = [f"{person} 000{k % 3 + 1}" if (n + k) % 7 == 0 else person
                       for k, person in enumerate(names)]

@@ -253,6 +253,9 @@ class Engine:
         self.offline = offline
         self.progress = progress or NoProgress()
         self._breakers = {source.name: _Breaker() for source in self.sources}
+        # (source, kind, question) answered in this run, from the cache or the source: what
+        # a later search learns never replaces it, so the next run hears what this one did.
+        self._heard: set[tuple[str, str, str]] = set()
 
     def run(self, wants: Sequence[Want]) -> dict[str, Found]:
         found = {want.key: Found() for want in wants}
@@ -459,6 +462,7 @@ class Engine:
         up to `source.parallel` at a time; a batch that fails answers `Failed`."""
         answers: dict[str, Answer | Failed] = {}
         todo = []
+        self._heard.update((source.name, kind, question) for question in questions)
         for question in questions:
             hit = self.cache.get(source, kind, question)
             if hit is not None and not self.offline and hit.value in (None, []) \
@@ -513,4 +517,6 @@ class Engine:
         self.cache.put(source, kind, question, value)
         if kind == "title":  # candidates answer later lookups by their id too
             for raw in value:
-                self.cache.put(source, "id", source.identifier_of(raw), raw)
+                ident = source.identifier_of(raw)
+                if (source.name, "id", ident) not in self._heard:
+                    self.cache.put(source, "id", ident, raw)
