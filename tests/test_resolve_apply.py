@@ -3,9 +3,11 @@ report conflicts and the list's own mistakes."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from oflbib.model import Entry, Person, Provenance, Seed
-from oflbib.resolvers.apply import merge
-from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record
+from oflbib.resolvers.apply import known_names, merge
+from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, person_from_name
 from oflbib.resolvers.engine import Found
 
 TITLE = "Varuna: Scalable, Low-cost Training of Massive Deep Learning Models"
@@ -142,3 +144,29 @@ def test_a_hand_edited_value_that_disagrees_is_a_conflict_as_well() -> None:
     review = merge(entry, found(PUBLISHED_RECORD))
     assert {c.field for c in review.conflicts} == {"year"}  # 2020 is not the list's 2021
     assert {n.field for n in review.list_notes} == {"venue", "year"}
+
+
+def test_a_one_string_name_splits_where_someone_gave_its_parts() -> None:
+    # dblp's `Suhas Jayaram Subramanya` cannot say where the family name starts; the
+    # catalog (a person typed it) and Crossref's records (given and family apart) can.
+    typed = Entry(key="other", kind="paper", title="Another paper",
+                  authors=[Person("Jayaram Subramanya", "Suhas")])
+    crossref = dataclasses.replace(PUBLISHED_RECORD, authors=(
+        Person("Quintero Narváez", "Carlos Efraín"),))
+    from_dblp = Entry(key="dblp", kind="paper", title="A third paper",
+                      authors=[Person("Subramanya", "Suhas Jayaram")])
+    from_dblp.provenance["authors"] = Provenance("https://dblp.org/rec/x", "dblp")
+    names = known_names([typed, from_dblp], [crossref])
+    record = Record(source="dblp", role=PUBLISHED, url="https://dblp.org/rec/conf/y",
+                    title=TITLE, authors=tuple(map(person_from_name, (
+                        "Suhas Jayaram Subramanya", "Carlos Efrain Quintero Narvaez",
+                        "Wei Wang"))))
+    entry = listed()
+    merge(entry, found(record), names)
+    assert entry.authors == [Person("Jayaram Subramanya", "Suhas"),
+                             Person("Quintero Narvaez", "Carlos Efrain"),  # dblp's spelling
+                             Person("Wang", "Wei")]
+    assert merge(listed(), found(record)).changes[0].value.startswith("Subramanya, Suhas J")
+    # Given two ways, a name is not known.
+    assert known_names([typed, dataclasses.replace(typed, authors=[
+        Person("Subramanya", "Suhas Jayaram")])], []) == {}

@@ -182,6 +182,18 @@ def test_a_bare_name_is_found_in_its_proceedings(replay, timing, tmp_path) -> No
     assert record.arxiv == "2011.00001"
 
 
+def test_an_exact_title_is_a_hit_beside_its_near_miss(replay, timing, tmp_path) -> None:
+    # No venue tag: searched by its words, which a near miss has too (dblp ANDs them).
+    revisited = dblp_info("conf/hotos/Near22", KUNGFU + ", Revisited", authors=["Bo Near"],
+                          venue="HotOS", year=2022)
+    Corpus(dblp=OSDI20 + [NEAR, revisited]).serve(replay)
+    want = Want("kungfu", Query(KUNGFU), {}, frozenset())
+    found = engine_for(replay, timing, tmp_path).run([want])["kungfu"]
+    assert found.records["dblp"].dblp == "conf/osdi/MaiLWK20"
+    assert found.searches["dblp"].status == MATCHED
+    assert len(found.searches["dblp"].candidates) == 2  # NEAR was a candidate, and lost
+
+
 def test_one_question_per_venue_year_however_many_papers(replay, timing, tmp_path) -> None:
     Corpus(dblp=OSDI20).serve(replay)
     wants = [Want(f"p{n}", Query(info["title"], 2020, venue="OSDI"), {}, frozenset())

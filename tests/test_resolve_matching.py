@@ -210,6 +210,9 @@ def test_arxiv_author_names_keep_particles_in_the_family_name() -> None:
     assert person_from_name("Alon De Jagger") == Person("De Jagger", "Alon")
     assert person_from_name("Tuan Van Nguyen") == Person("Nguyen", "Tuan Van")
     assert person_from_name("De Wang") == Person("Wang", "De")
+    assert person_from_name("Guy Van den Broeck") == Person("Van den Broeck", "Guy")
+    assert person_from_name("Guy Van Den Broeck") == Person("Van Den Broeck", "Guy")
+    assert person_from_name("Hieu Van Le") == Person("Le", "Hieu Van")
 
 
 def test_a_crossref_record_in_the_catalogs_terms() -> None:

@@ -13,7 +13,7 @@ import click
 
 from oflbib.commands.common import Choice, catalog_dir, section_names, section_option
 from oflbib.model import Catalog, Entry, Listing
-from oflbib.resolvers.apply import Review, merge
+from oflbib.resolvers.apply import Review, known_names, merge
 from oflbib.resolvers.base import Source
 from oflbib.catalog.files import private_cache_folder
 from oflbib.resolvers.cache import FOLDER, ResponseCache
@@ -268,7 +268,9 @@ def resolve_command(ctx: click.Context, keys_: tuple[str, ...], sections: tuple[
         found, requests = _run_engine(sources or SOURCE_NAMES,
                                       [Want.of(entry) for entry in entries],
                                       refresh=refresh, offline=offline, quiet=quiet)
-        reviews = {entry.key: merge(entry, found[entry.key]) for entry in entries}
+        names = known_names(catalog.entries.values(), [
+            record for result in found.values() for record in result.records.values()])
+        reviews = {entry.key: merge(entry, found[entry.key], names) for entry in entries}
         if dry_run:
             click.echo(_diff(catalog, root), nl=False)
         else:
@@ -325,7 +327,8 @@ def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
         want = dataclasses.replace(Want.of(entry, given=given), query=query)
         found, _ = _run_engine(SOURCE_NAMES, [want], refresh=refresh,
                                offline=offline, quiet=quiet)
-        review = merge(entry, found["new"])
+        review = merge(entry, found["new"], known_names(catalog.entries.values(),
+                                                        found["new"].records.values()))
         if found["new"].status != RESOLVED or not entry.title:
             for line in _entry_lines(reference, found["new"], None):
                 click.echo(line, err=True)

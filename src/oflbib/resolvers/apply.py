@@ -18,6 +18,8 @@ and not written, so `resolve` never saves a catalog that later commands refuse.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +28,8 @@ from oflbib.catalog.codec import entry_to_data
 from oflbib.catalog.store import validate
 from oflbib.errors import OflbibError
 from oflbib.importers.markdown import clean_title
-from oflbib.model import Entry, Provenance
+from oflbib.keys import ascii_fold
+from oflbib.model import Entry, Person, Provenance
 from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, normal_pages
 from oflbib.resolvers.engine import Found, ranked_records
 from oflbib.resolvers.matching import family_names
@@ -98,6 +101,48 @@ def _same(field_name: str, have: Any, offered: Any) -> bool:
     if field_name == "pages":
         return normal_pages(str(have)) == normal_pages(str(offered))
     return str(have) == str(offered)
+
+
+Names = Mapping[tuple[str, ...], int]  # a full name's folded words -> its family's words
+
+
+def _name_words(person: Person) -> tuple[str, ...] | None:
+    words = tuple(ascii_fold(word) for word in person.display.split())
+    return words if len(words) > 1 and all(words) and not person.suffix else None
+
+
+def known_names(entries: Iterable[Entry], records: Iterable[Record]) -> Names:
+    """Where people's names split, as someone gave the parts: the authors of the catalog
+    (typed, imported, or from a source that gives names in parts) and the records of such
+    a source. A name given two ways is left out."""
+    from oflbib.resolvers.registry import SOURCE_NAMES, spec
+
+    people = [person for entry in entries if entry.provenance.get("authors") is None
+              or entry.provenance["authors"].via not in SOURCE_NAMES
+              or spec(str(entry.provenance["authors"].via)).names_in_parts
+              for person in entry.authors]
+    people += [person for record in records if spec(record.source).names_in_parts
+               for person in record.authors]
+    splits: dict[tuple[str, ...], set[int]] = {}
+    for person in people:
+        words = _name_words(person)
+        if words and person.given:
+            splits.setdefault(words, set()).add(len(person.last.split()))
+    return {words: next(iter(sizes)) for words, sizes in splits.items() if len(sizes) == 1}
+
+
+def _split_as_known(people: Iterable[Person], names: Names) -> list[Person]:
+    """One-string names split where `names` knows the person's family name (its words
+    kept as the record spells them)."""
+    out = []
+    for person in people:
+        size = names.get(_name_words(person) or ())
+        if size:
+            words = person.display.split()
+            person = dataclasses.replace(person, given=" ".join(words[:-size]), particle="",
+                                         family=" ".join(words[-size:]))
+        out.append(person)
+    return out
 
 
 def _by_precedence(records: list[Record], name: str) -> list[Record]:
@@ -212,8 +257,11 @@ def _refusal(entry: Entry) -> str | None:
     return None
 
 
-def merge(entry: Entry, found: Found) -> Review:
-    """Write the sources' values into the empty fields of `entry`; report the rest."""
+def merge(entry: Entry, found: Found, names: Names | None = None) -> Review:
+    """Write the sources' values into the empty fields of `entry`; report the rest.
+    `names`: where people's names split (`known_names`), for sources that give one string."""
+    from oflbib.resolvers.registry import spec
+
     review = Review(entry.key)
     published = next((r for r in ranked_records(found) if r.role == PUBLISHED), None)
     preprint = next((r for r in ranked_records(found) if r.role == PREPRINT), None)
@@ -231,6 +279,8 @@ def merge(entry: Entry, found: Found) -> Review:
         if name in settled:
             continue
         settled.add(name)
+        if name == "authors" and names and not spec(record.source).names_in_parts:
+            value = _split_as_known(value, names)
         have = getattr(entry, name)
         if have not in (None, "", []) and _same(name, have, value):
             continue

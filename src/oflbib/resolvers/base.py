@@ -117,19 +117,31 @@ _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della"
               "dos", "das", "ter", "ten"}
 # Particles that stay the family name's when capitalised (`Alon De Jagger`, `Chris De Sa`);
 # not `Van`, `Da`, `Di`, `Du`, `Le`: Vietnamese and Chinese given names use those words.
-_CAPITAL_PARTICLES = {"De", "Von", "Der", "Del", "Della", "Dos"}
+_CAPITAL_PARTICLES = {"De", "Von", "Der", "Den", "Del", "Della", "Dos"}
+# ... though a `Van` before another particle is Dutch (`Guy Van den Broeck`).
+_BEFORE_PARTICLE = {"Van"}
 
 
 def person_from_name(name: str) -> Person:
-    """`Given Family`, as arXiv and dblp give names; particles belong to the family name."""
+    """`Given Family`, as arXiv and dblp give names: the last word is the family name, as
+    biber and pybtex read a name without a comma, with the particles before it (which
+    Crossref, giving the two apart, counts as the family name's too). A compound family
+    name (`Suhas Jayaram Subramanya`) cannot be told from given names here."""
     words = fold_space(name).split()
     if len(words) < 2:
         return Person(literal=" ".join(words))
     start = len(words) - 1
-    while start > 1 and (words[start - 1] in _PARTICLES
-                         or words[start - 1] in _CAPITAL_PARTICLES):
+    while start > 1 and _particle(words[start - 1], words[start]):
         start -= 1
     return Person(family=" ".join(words[start:]), given=" ".join(words[:start]))
+
+
+def _particle(word: str, following: str) -> bool:
+    """Is `word`, before `following`, a particle of the family name?"""
+    if word in _PARTICLES or word in _CAPITAL_PARTICLES:
+        return True
+    return word in _BEFORE_PARTICLE and (following in _PARTICLES
+                                         or following in _CAPITAL_PARTICLES)
 
 
 class SourceError(Exception):

@@ -33,6 +33,9 @@ class SourceSpec:
     manners: str  # its published limits, as the docs state them
     delay_variable: str | None = None  # seconds between requests, where the service asks
     default_delay: float | None = None
+    # Does it give a person's family and given names apart? dblp and arXiv give one string,
+    # which cannot tell a compound family name (`Jayaram Subramanya`) from a given name.
+    names_in_parts: bool = False
 
 
 SOURCES: tuple[SourceSpec, ...] = (
@@ -40,7 +43,7 @@ SOURCES: tuple[SourceSpec, ...] = (
                "https://api.crossref.org",
                "versions of record with a DOI (journals, ACM/IEEE proceedings)", ("doi",),
                "5 requests/s one at a time; 10/s, 3 at a time with OFLBIB_MAILTO; "
-               "its x-rate-limit headers override"),
+               "its x-rate-limit headers override", names_in_parts=True),
     SourceSpec("dblp", "dblp", "DblpSource", "OFLBIB_DBLP_URL", "https://dblp.org",
                "computer science proceedings (USENIX, NeurIPS, ICML, ICLR included), "
                "journals, CoRR", ("dblp", "doi", "arxiv"),
