@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from oflbib.model import Entry, Person, Provenance, Seed
 from oflbib.resolvers.apply import known_names, merge
 from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, person_from_name
@@ -126,16 +128,17 @@ def test_a_venue_set_by_hand_is_never_replaced() -> None:
     assert {c.field for c in review.conflicts} >= {"venue"}
 
 
-def test_where_the_list_is_wrong_it_is_corrected_and_reported_once() -> None:
-    entry = listed(title="Varuna: Scalable Training", tag="ATC'21", venue="ATC", year=2021)
+@pytest.mark.parametrize("tag", ["ATC'21", "(ATC 2021)", "In USENIX ATC 2021"])
+def test_where_the_list_is_wrong_it_is_corrected_and_reported_once(tag: str) -> None:
+    entry = listed(title="Varuna: Scalable Training", tag=tag, venue="ATC", year=2021)
     review = merge(entry, found(PUBLISHED_RECORD))
     notes = {n.field: (n.list_says, n.publication_says) for n in review.list_notes}
     assert notes == {"title": ("Varuna: Scalable Training", TITLE),
-                     "venue": ("ATC'21", "EuroSys'22"), "year": ("2021", "2022")}
+                     "venue": (tag, "EuroSys'22"), "year": ("2021", "2022")}
     assert review.conflicts == []  # the catalog only repeated the list: one report suffices
     assert (entry.title, entry.venue, entry.year) == (TITLE, "EuroSys", 2022)
     assert entry.seed is not None and entry.seed.title == "Varuna: Scalable Training"
-    assert entry.provenance["venue"].note == "the list says \"ATC'21\"; corrected from crossref"
+    assert entry.provenance["venue"].note == f"the list says {tag!r}; corrected from crossref"
     assert entry.provenance["title"].via == "crossref"
 
 

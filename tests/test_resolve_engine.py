@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from oflbib.model import Entry, Seed
+from oflbib.model import Entry, Provenance, Seed
 from oflbib.resolvers.cache import DAY, ResponseCache
 from oflbib.resolvers.engine import (
     FAILED, FAILURES_BEFORE_GIVING_UP, NOT_FOUND, RESOLVED, Engine, Want,
@@ -130,6 +130,15 @@ def test_every_spelling_of_an_arxiv_tag_gives_the_lists_id(tag: str) -> None:
     want = Want.of(paper("t", "FastMoE", arxiv="2103.13262", seed=Seed("FastMoE", tag)))
     assert want.ids == {"arxiv": "2103.13262"} and want.own == frozenset()
     assert want.origin("arxiv") == "the entry's link or the list's tag"
+
+
+@pytest.mark.parametrize("tag", ["EuroSys'21", "(EuroSys 2021)", "In EuroSys 2021"])
+def test_a_second_run_asks_by_the_lists_tag_however_spelt(tag: str) -> None:
+    # The first run corrected the list's year and venue; the second asks as the list did.
+    entry = paper("v", "Varuna", year=2022, venue="ATC", seed=Seed("Varuna", tag))
+    for name in ("year", "venue"):
+        entry.provenance[name] = Provenance("https://dblp.org/rec/x", "dblp")
+    assert (Want.of(entry).query.year, Want.of(entry).query.venue) == (2021, "EuroSys")
 
 
 def test_a_bare_name_is_searched_by_the_title_its_id_gives(replay, timing, tmp_path) -> None:

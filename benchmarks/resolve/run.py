@@ -144,7 +144,9 @@ def sloppy_tag(entry: Entry, n: int) -> str:
     if entry.venue in (None, "arXiv") or not entry.year:
         return f"arXiv:{entry.arxiv}" if entry.arxiv else "arXiv"
     tag = format_venue_tag(entry.venue, entry.year)
-    return [tag, tag.replace("'", " '"), tag.upper(), tag][n % 4]
+    full = tag.replace(f"'{entry.year % 100:02d}", f" {entry.year}")  # `NSDI 2023`
+    # Five spellings against sloppy_title's six styles: every pairing comes up.
+    return [tag, tag.replace("'", " '"), full, tag.upper(), f"({full})"][n % 5]
 
 
 def sloppy_list(papers: list[tuple[str, Entry]], seed: int = 11) -> tuple[str, dict[str, str]]:

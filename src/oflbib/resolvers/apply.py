@@ -31,10 +31,10 @@ from oflbib.importers.markdown import clean_title
 from oflbib.keys import ascii_fold
 from oflbib.model import Entry, Person, Provenance
 from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, normal_pages
-from oflbib.resolvers.engine import Found, ranked_records
+from oflbib.resolvers.engine import Found, list_tag, ranked_records
 from oflbib.resolvers.matching import family_names
 from oflbib.text import norm_title
-from oflbib.venues import format_venue_tag, parse_venue_tag
+from oflbib.venues import format_venue_tag
 
 PREPRINT_VENUE = "arXiv"
 PUBLISHED_FIELDS = ("title", "authors", "year", "venue", "container", "publisher", "volume",
@@ -204,7 +204,7 @@ def _list_says(entry: Entry) -> dict[str, Any]:
     if entry.seed is None:
         return {}
     says: dict[str, Any] = {"title": clean_title(entry.seed.title)[0]}
-    tag = parse_venue_tag(entry.seed.venue) if entry.seed.venue else None
+    tag = list_tag(entry)
     if tag:
         says["venue"] = tag.venue
         if tag.year:

@@ -29,7 +29,7 @@ from oflbib.resolvers.matching import (
     AMBIGUOUS, MATCHED, MatchResult, Query, choose, comparable_title, family_names,
     plausibly_same_title, preprint_of, same_paper,
 )
-from oflbib.venues import VenueTag, parse_venue_tag
+from oflbib.venues import VenueTag, find_venue
 
 RESOLVED, NOT_FOUND, FAILED = "resolved", "not found", "error"
 MIN_SEARCH_WORDS = 3  # a bare system name ("KungFu") finds look-alikes, not its paper
@@ -43,6 +43,12 @@ NOTHING_TTL_SHARE = 0.25
 
 def searchable(query: Query) -> bool:
     return len(comparable_title(query.title).split()) >= MIN_SEARCH_WORDS
+
+
+def list_tag(entry: Entry) -> VenueTag | None:
+    """What the list's venue tag says, read as the importer reads it (`NSDI'23`,
+    `(NSDI 2023)`, `In USENIX ATC 2021`, `arXiv:2103.13262`)."""
+    return find_venue(entry.seed.venue) if entry.seed and entry.seed.venue else None
 
 
 def _as_listed(entry: Entry, learnt: set[str], tag: VenueTag | None) -> Query:
@@ -100,7 +106,7 @@ class Want:
         learnt = {name for name, prov in entry.provenance.items() if prov.via in SOURCE_NAMES}
         ids: dict[str, str] = {}
         own: set[str] = set()
-        tag = parse_venue_tag(entry.seed.venue) if entry.seed and entry.seed.venue else None
+        tag = list_tag(entry)
         if entry.doi and "doi" not in learnt:
             ids["doi"] = entry.doi
             own.add("doi")
