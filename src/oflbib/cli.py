@@ -30,7 +30,7 @@ COMMANDS = {
     "build": ("oflbib.commands.export", "build_command",
               "Write every format into bib/ (or check it is up to date)."),
     "resolve": ("oflbib.commands.resolve", "resolve_command",
-                "Enrich entries from Crossref and arXiv."),
+                "Enrich papers from Crossref, dblp and arXiv."),
     "add": ("oflbib.commands.resolve", "add_command",
             "Add a paper from a DOI, an arXiv id or url, or a title."),
     "rekey": ("oflbib.commands.rekey", "rekey_command",

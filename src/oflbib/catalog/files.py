@@ -45,7 +45,7 @@ def resolve_catalog_dir(option: str | os.PathLike[str] | None) -> Path:
 
 def cache_root(environ: Mapping[str, str] = os.environ) -> Path:
     """Where oflbib keeps what it can compute again (compiled catalog files, rendered
-    exports, Crossref and arXiv answers): $OFLBIB_CACHE_DIR, else $XDG_CACHE_HOME/oflbib,
+    exports, the sources' answers): $OFLBIB_CACHE_DIR, else $XDG_CACHE_HOME/oflbib,
     else ~/.cache/oflbib."""
     if environ.get("OFLBIB_CACHE_DIR"):
         return Path(environ["OFLBIB_CACHE_DIR"])

@@ -1,4 +1,4 @@
-"""Resolvers: enrich catalog entries from Crossref and arXiv.
+"""Resolvers: enrich catalog entries from Crossref, dblp and arXiv (`registry.SOURCES`).
 
 `registry` builds the sources (the HTTP libraries are imported only when a request is made),
 `engine` plans identifier lookups and title searches, batches them, runs the sources side by
