@@ -159,11 +159,11 @@ def test_a_one_string_name_splits_where_someone_gave_its_parts() -> None:
     from_dblp = Entry(key="dblp", kind="paper", title="A third paper",
                       authors=[Person("Subramanya", "Suhas Jayaram")])
     from_dblp.provenance["authors"] = Provenance("https://dblp.org/rec/x", "dblp")
-    names = known_names([typed, from_dblp], [crossref])
     record = Record(source="dblp", role=PUBLISHED, url="https://dblp.org/rec/conf/y",
                     title=TITLE, authors=tuple(map(person_from_name, (
                         "Suhas Jayaram Subramanya", "Carlos Efrain Quintero Narvaez",
                         "Wei Wang"))))
+    names = known_names([typed, from_dblp], [crossref, record])
     entry = listed()
     merge(entry, found(record), names)
     assert entry.authors == [Person("Jayaram Subramanya", "Suhas"),
@@ -172,4 +172,4 @@ def test_a_one_string_name_splits_where_someone_gave_its_parts() -> None:
     assert merge(listed(), found(record)).changes[0].value.startswith("Subramanya, Suhas J")
     # Given two ways, a name is not known.
     assert known_names([typed, dataclasses.replace(typed, authors=[
-        Person("Subramanya", "Suhas Jayaram")])], []) == {}
+        Person("Subramanya", "Suhas Jayaram")])], [record]) == {}

@@ -28,11 +28,10 @@ from oflbib.catalog.codec import entry_to_data
 from oflbib.catalog.store import validate
 from oflbib.errors import OflbibError
 from oflbib.importers.markdown import clean_title
-from oflbib.keys import ascii_fold
 from oflbib.model import Entry, Person, Provenance
 from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, normal_pages
 from oflbib.resolvers.engine import Found, list_tag, ranked_records
-from oflbib.resolvers.matching import family_names
+from oflbib.resolvers.matching import family_names, fold_name
 from oflbib.text import norm_title
 from oflbib.venues import format_venue_tag
 
@@ -107,16 +106,20 @@ Names = Mapping[tuple[str, ...], int]  # a full name's folded words -> its famil
 
 
 def _name_words(person: Person) -> tuple[str, ...] | None:
-    words = tuple(ascii_fold(word) for word in person.display.split())
+    words = tuple(fold_name(word) for word in person.display.split())
     return words if len(words) > 1 and all(words) and not person.suffix else None
 
 
 def known_names(entries: Iterable[Entry], records: Iterable[Record]) -> Names:
-    """Where people's names split, as someone gave the parts: the authors of the catalog
-    (typed, imported, or from a source that gives names in parts) and the records of such
-    a source. A name given two ways is left out."""
+    """Where the names of `records` that a source gave as one string split, as someone gave
+    the parts: the authors of the catalog (typed, imported, or from a source that gives
+    names in parts) and the records of such a source. A name given two ways is left out."""
     from oflbib.resolvers.registry import SOURCE_NAMES, spec
 
+    records = list(records)
+    wanted = {words for record in records if not spec(record.source).names_in_parts
+              for person in record.authors if (words := _name_words(person))}
+    last_words = {words[-1] for words in wanted}
     people = [person for entry in entries if entry.provenance.get("authors") is None
               or entry.provenance["authors"].via not in SOURCE_NAMES
               or spec(str(entry.provenance["authors"].via)).names_in_parts
@@ -125,8 +128,11 @@ def known_names(entries: Iterable[Entry], records: Iterable[Record]) -> Names:
                for person in record.authors]
     splits: dict[tuple[str, ...], set[int]] = {}
     for person in people:
+        # A large catalog's names are mostly no one's here: the family's last word tells.
+        if not person.given or fold_name(person.family.rpartition(" ")[2]) not in last_words:
+            continue
         words = _name_words(person)
-        if words and person.given:
+        if words in wanted:
             splits.setdefault(words, set()).add(len(person.last.split()))
     return {words: next(iter(sizes)) for words, sizes in splits.items() if len(sizes) == 1}
 

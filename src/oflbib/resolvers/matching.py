@@ -145,10 +145,11 @@ def plausibly_same_title(listed: str, found: str) -> bool:
 def family_names(people: Sequence[Person]) -> list[str]:
     """Comparable family names; an institution counts by the last word of its name."""
     names = (p.family or (p.literal.split() or [""])[-1] for p in people)
-    return [folded for folded in map(_folded, names) if folded]
+    return [folded for folded in map(fold_name, names) if folded]
 
 
-_folded = lru_cache(maxsize=2**16)(ascii_fold)  # the same names come back with every title
+# A name's comparable form; the same names come back with every title and every section.
+fold_name = lru_cache(maxsize=2**16)(ascii_fold)
 
 
 @dataclass(frozen=True)
