@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from oflbib.model import Entry, Person, Provenance, Seed
+from oflbib.checks import lint, seed_corrections
+from oflbib.model import Catalog, Entry, Listing, Person, Provenance, Section, Seed
 from oflbib.resolvers.apply import known_names, merge
 from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, person_from_name
 from oflbib.resolvers.engine import Found
@@ -139,6 +140,13 @@ def test_where_the_list_is_wrong_it_is_corrected_and_reported_once(tag: str) -> 
     assert (entry.title, entry.venue, entry.year) == (TITLE, "EuroSys", 2022)
     assert entry.seed is not None and entry.seed.title == "Varuna: Scalable Training"
     assert entry.provenance["venue"].note == f"the list says {tag!r}; corrected from crossref"
+    # `oflbib check --seed` shows the corrections, each once, however the tag is spelt.
+    catalog = Catalog(sections=[Section("Papers", "papers.yaml", listings=[
+        Listing(entry.key, entry.seed)])], entries={entry.key: entry})
+    shown = {c.field: (c.list_says, c.publication_says) for c in seed_corrections(catalog)}
+    assert shown == {"title": ("Varuna: Scalable Training", TITLE),
+                     "venue": (tag, "EuroSys"), "year": ("2021", "2022")}
+    assert not [f for f in lint(catalog) if "venue tag" in f.message]
     assert entry.provenance["title"].via == "crossref"
 
 

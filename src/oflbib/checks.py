@@ -10,7 +10,7 @@ from oflbib import keys, links
 from oflbib.importers.markdown import clean_title
 from oflbib.model import Catalog, Entry
 from oflbib.text import norm_title
-from oflbib.venues import VENUES, parse_venue_tag
+from oflbib.venues import VENUES, find_venue
 
 ERROR = "error"
 WARNING = "warning"
@@ -71,7 +71,7 @@ def lint(catalog: Catalog) -> list[Finding]:
         if entry.venue and entry.venue not in VENUES:
             findings.append(Finding(ERROR, entry.key, f"unknown venue '{entry.venue}'"))
         if entry.seed and entry.seed.venue and entry.kind == "paper" \
-                and parse_venue_tag(entry.seed.venue) is None:
+                and find_venue(entry.seed.venue) is None:
             findings.append(Finding(WARNING, entry.key,
                                     f"the list's venue tag '{entry.seed.venue}' is not in the "
                                     "venue table"))
@@ -161,7 +161,8 @@ def seed_corrections(catalog: Catalog) -> list[Correction]:
             listed_title, _ = clean_title(seed.title)
             if listed_title != entry.title:
                 add("title", seed.title, entry.title, "title")
-            tag = parse_venue_tag(seed.venue) if seed.venue else None
+            # Read as the importer read it: `NSDI'23`, `(NSDI 2023)`, `In NSDI 2023`.
+            tag = find_venue(seed.venue) if seed.venue else None
             listed_venue = tag.venue if tag else seed.venue
             if entry.kind == "paper" and listed_venue != entry.venue:
                 add("venue", seed.venue or "(none)", entry.venue or "(none)", "venue")
