@@ -147,13 +147,63 @@ def test_lines_under_an_item_are_its_details_not_entries():
 
 
 def test_a_name_linked_to_code_is_software_and_a_described_one_to_a_page_no_entry():
-    draft, items = read("# L\n## Tools\n- [vLLM](https://github.com/a/b) - a fast engine\n"
+    draft, items = read("# L\n## Serving\n- [vLLM](https://github.com/a/b) - a fast engine\n"
                         "- [Ada Lovelace](https://people.example.edu/~ada/) - a researcher\n"
                         "- [Paper Two](https://example.org/2)\n"
                         "- [Paper One Title](https://arxiv.org/abs/2103.13262) - a paper\n")
     assert [(i.title, i.kind) for i in items] == [("vLLM", "software"), ("Paper Two", "paper"),
                                                    ("Paper One Title", "paper")]
     assert "not a paper" in draft.notes[3].detail
+
+
+def test_under_a_heading_of_other_things_only_what_shows_a_paper_is_one():
+    draft, items = read(
+        "# L\n## Tutorials and Courses\n"
+        "- [Intro to Systems](https://www.youtube.com/watch?v=1) - a talk\n"
+        "- [Serving Toolkit For Models](https://github.com/a/b)\n"
+        "- [Title One: A System](https://arxiv.org/abs/2103.13262)\n"
+        "- [Title Two: A System](https://x.org/two) NSDI'23\n"
+        "## Systems for Post-training\n- [Title Three: A System](https://x.org/three)\n")
+    assert [(i.title, i.kind) for i in items] == [
+        ("Serving Toolkit For Models", "software"), ("Title One: A System", "paper"),
+        ("Title Two: A System", "paper"), ("Title Three: A System", "paper")]
+    assert "heading of other things" in draft.notes[2].detail
+
+
+@pytest.mark.parametrize("line, why", [
+    ("- Announcing RedisAI: A Serving Engine [[Blog]](https://x.org/blog)", "labelled"),
+    ("- 2022/07/31 - Add VLDB papers [[code]](https://x.org/c)", "dated note"),
+    ("- [AAAI](https://dblp.org/db/conf/aaai) [2022](https://x.org/a), 2021", "venue's name"),
+    ("- **Post-Training**", "prose"),
+    ("- Machine Learning (NeurIPS, ICML, ICLR)", "prose"),
+])
+def test_lines_that_only_look_like_papers_are_none(line: str, why: str) -> None:
+    draft, items = read(f"# L\n## P\n{line}\n")
+    assert items == [] and why in draft.notes[-1].detail
+
+
+def test_a_tool_linked_only_to_its_code_is_software_and_a_paper_link_keeps_a_paper():
+    _, items = read("# L\n## P\n- TorchServe is a tool for serving models [[GitHub]]("
+                    "https://github.com/a/b)\n- Title One: A System [[Paper]](https://x.org/1)"
+                    " [[Code]](https://github.com/a/c)\n- 2023.05 [Title Two: A System]("
+                    "https://arxiv.org/abs/2305.00001)\n")
+    assert [(i.title, i.kind) for i in items] == [
+        ("TorchServe is a tool for serving models", "software"),
+        ("Title One: A System", "paper"), ("Title Two: A System", "paper")]
+
+
+def test_a_name_ending_its_link_with_a_colon_keeps_the_title_after_it():
+    _, items = read("# L\n- [Ymir:](https://x.org/ymir.pdf) A Scheduler for Workloads | ICS\n")
+    assert [i.title for i in items] == ["Ymir: A Scheduler for Workloads"]
+
+
+def test_a_table_row_of_a_repository_or_a_venue_is_no_paper():
+    _, items = read("# L\n| Date | Title | Code |\n|---|---|---|\n"
+                    "| 2025.02 | 🔥🔥[**FlashMLA**] DeepSeek FlashMLA(@deepseek-ai) | [[FlashMLA]](https://github.com/a/b) |\n"
+                    "| 2024.01 | Title One: A System [[pdf]](https://x.org/1.pdf) | |\n"
+                    "| 2024.01 | NeurIPS 2024 (Oral) | [[code]](https://github.com/a/c) |\n")
+    assert [(i.title, i.kind) for i in items] == [("DeepSeek FlashMLA", "software"),
+                                                   ("Title One: A System", "paper")]
 
 
 def test_a_table_without_venue_year_or_authors_names_projects_or_people():

@@ -25,14 +25,11 @@ EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))["l
 LISTS = sorted(EXPECTED)
 
 MIN_SHARE = 0.90  # of the paper lines: the issue's target for every list
-MAX_SHARE = 1.25  # more than this: lines that are not papers were taken as papers
-# Lists whose non-paper lines look like paper lines to a reader of Markdown alone: blog
-# posts, books, courses and bare links to models and sites (awesome-llm), tools and websites
-# between the papers (mlsys-inference), talks and articles in paper-shaped tables
-# (llm-safety), research directions and repositories in tables (casia-publications).
-# The ceiling says how far off the importer is today; lower it when it improves.
-KNOWN_OVERCOUNT = {"awesome-llm.md": 2.2, "mlsys-inference.md": 1.45, "llm-safety.md": 1.55,
-                   "casia-publications.md": 1.35}
+MAX_SHARE = 1.10  # more than this: lines that are not papers were taken as papers
+# awesome-llm links some 30 open models by name (`[Mixtral-8x7B](site)`) under `## Open LLM`:
+# to a reader of Markdown alone they look like papers named by their system. The ceiling
+# says how far off the importer is there; lower it when it improves.
+KNOWN_OVERCOUNT = {"awesome-llm.md": 1.65}
 MAX_MARKUP = 0.03
 # What Markdown or HTML left in a title looks like (the corpus benchmark's own test).
 MARKUP = re.compile(r"\*\*|\]\(|!\[|\[\[|</?[A-Za-z][^>]*>|`|&nbsp;|^[-*+] | \| ")

@@ -33,6 +33,18 @@ _LABEL_LINK = re.compile(r"\[\[[^\[\]]{1,40}\]\]\([^()\s]*\)|"
                          r"\(?\[[^\[\]]{1,40}\]\(#[^()\s]*\)\)?")
 _LABELLED_NOTE = re.compile(r"^\s*\w+(?: \w+)?:")  # `Summary: ...`, `Key idea: ...`
 _HEADING_NOISE = re.compile(r"\([^()]*\)|\b(?:19|20)\d{2}\b|['\u2019]\d{2}\b")
+# A heading that names papers, or (when it names no paper) things that are not papers. A
+# word that is also a research topic (`Video`, `Applications`, `Models`, `Datasets`,
+# `Frameworks`, `Resource Management`, `Post-training`) names neither.
+_PAPER_HEADING = re.compile(r"\b(?:papers?|publications?|surveys?|reviews?|readings?|"
+                            r"preprints?|proceedings)\b", re.I)
+_OTHER_HEADING = re.compile(
+    r"\b(?:tutorials?|courses?|lectures?|books?|blogs?|posts|articles?|talks?|"
+    r"presentations?|videos|podcasts?|tools?|toolkits?|librar(?:y|ies)|leaderboards?|"
+    r"repositor(?:y|ies)|repos|projects|websites?|communit(?:y|ies)|people|researchers?|"
+    r"thoughts|introduction|about|contact|authors?|contribut\w*|news|citations?|cite|"
+    r"acknowledge?ments?|licen[cs]e|recruitment|workshops|special issues?|"
+    r"special tracks?|open[- ]?sources?)\b", re.I)
 
 
 @dataclass
@@ -77,6 +89,8 @@ def heading_context(path: list[str]) -> Context:
     none."""
     year: int | None = None
     venue: str | None = None
+    papers = next((bool(_PAPER_HEADING.search(text)) for text in reversed(path)
+                   if _PAPER_HEADING.search(text) or _OTHER_HEADING.search(text)), True)
     for text in reversed(path):
         if year is None and _YEAR_HEADING.match(text):
             year = int(text)
@@ -87,7 +101,7 @@ def heading_context(path: list[str]) -> Context:
         if tag and tag.venue != "arXiv":
             venue = venue or tag.venue
             year = year or tag.year
-    return Context(year, venue)
+    return Context(year, venue, papers)
 
 
 def _section_names(headings: list[tuple[int, str]], title_index: int | None) -> list[str]:

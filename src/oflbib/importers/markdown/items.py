@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from oflbib.errors import Problem
 from oflbib.importers.markdown.inline import (Link, bare_urls, markup_free, outside_links,
                                               plain_text, scan_links, unescape, url_runs)
-from oflbib.importers.markdown.links import arxiv_id, doi_of, is_label, link_kind
+from oflbib.importers.markdown.links import arxiv_id, doi_of, is_label, label_says, link_kind
 from oflbib.links import CODE, PAPER
 from oflbib.links import role as host_role
 from oflbib.model import Person, Provenance, Seed
 from oflbib.text import clean_url, fold_space, unique
-from oflbib.venues import VenueTag, arxiv_year, find_venue, parse_venue_tag
+from oflbib.venues import VenueTag, arxiv_year, find_venue, lookup_venue, parse_venue_tag
 
 _ESCAPED = r"\\[!-/:-@\[-`{-~]"
 # A title is literal characters, escapes, and `{...}` groups that mark case protection.
@@ -88,10 +88,14 @@ class Skip:
 
 @dataclass(frozen=True)
 class Context:
-    """What the headings above an item say: `### 2023`, `#### IJCAI`, `## NeurIPS 2021`."""
+    """What the headings above an item say: `### 2023`, `#### IJCAI`, `## NeurIPS 2021`,
+    `## Tutorials and Courses`."""
 
     year: int | None = None
     venue: str | None = None
+    # False under a heading that names what is not papers (tutorials, tools, people): an
+    # item there is a paper only when it shows one (a paper link or an identifier).
+    papers: bool = True
 
 
 # ---- titles --------------------------------------------------------------------------------
@@ -251,6 +255,8 @@ _BADGE_TARGETS = frozenset({"arxiv", "doi", "openreview", "usenix", "code"})
 _NAME_WORDS, _NAME_CHARS = 3, 40
 _WEB_NAME_WORDS = 2  # a name (a person, a site) linked to a page that is not code
 _SUBTITLE = re.compile(r"^(?:\*\*|__|[*_])?\s*:\s+(?=\S)")  # `[Name](url)**: Subtitle`
+_DATED_NOTE = re.compile(r"^\W{0,4}(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\b")
+_LEADING_SPACE = re.compile(r"^[ \t]+(?=\S)")
 _PDF = re.compile(r"\.pdf(?:[?#]|$)", re.I)
 _OPEN_BRACKET = re.compile(r"(?<!\\)\[")  # a bracket the writer did not escape
 
@@ -313,13 +319,21 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
     title, protect = clean_title(title_text)
     if not title:
         return Skip(line, "no title: only links or markup")
+    if _only_a_venue(title):  # `- [AAAI](dblp) 2022, 2021`: a venue's page
+        return Skip(line, "a venue's name, not a paper")
     rest_plain = plain_text(outside_links(rest, scan_links(rest)))
     tag = tag_in_title if tag_in_title and tag_in_title.venue else \
         _venue_in(rest_plain, seed_tag) or tag_in_title
     authors = _authors_in(rest_plain)
     under_tag = (context.venue or context.year) and len(title.split()) >= 3
-    if not (useful or tag or authors or titled or under_tag or _QUOTED.search(text)
-            or _BOLD.search(text)):
+    # A venue without a year after a short text is a mention, not a paper's tag:
+    # `- Machine Learning (NeurIPS, ICML, ICLR)`.
+    venue_tag = tag is not None and (tag.year is not None or tag.venue == "arXiv"
+                                     or len(title.split()) > 3)
+    # A bold word or two alone is a label between items (`- **Post-Training**`).
+    bold_title = _BOLD.search(text) and len(title.split()) > _WEB_NAME_WORDS
+    if not (useful or venue_tag or authors or titled or under_tag or _QUOTED.search(text)
+            or bold_title):
         return Skip(line, "prose: no link, venue or authors")
     urls = [link.url for link in useful if link.url.lower().startswith(("http://", "https://"))]
     urls += [u for u in bare_urls(outside_links(text, links)) if u not in urls]
@@ -330,6 +344,13 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
         urls.insert(0, title_link.url)
     kind = "list" if _LIST_WORDS.search(title) or (
         title_link is not None and _LIST_WORDS.search(title_link.url)) else "paper"
+    if kind == "paper":
+        elsewhere = _leads_elsewhere(text, useful, urls, title_link, context, tag, authors,
+                                     rest_plain)
+        if elsewhere:
+            if urls and any(host_role(url) == CODE for url in urls):
+                return _software_item(line, raw_title, title, urls)
+            return Skip(line, f"not a paper: {elsewhere}")
     if seed_tag is None and 0 < len(rest_plain) <= 80:
         seed_tag = rest_plain
     seed = Seed(title=fold_space(raw_title), venue=seed_tag or None, urls=urls)
@@ -343,6 +364,47 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
     if kind == "paper" and not titled:  # a table's columns say more: see recognise_row
         return _unless_a_project(item, described=bool(rest_plain.strip(" -:|\u2013\u2014")))
     return item
+
+
+def _shows_a_paper(useful: list[Link], urls: list[str], tag: VenueTag | None) -> bool:
+    """The item links its paper: an arXiv id, a DOI, a paper page or PDF, or a link
+    labelled as the paper."""
+    return bool(tag and tag.arxiv) or any(
+        arxiv_id(url) or doi_of(url) or host_role(url) == PAPER or _PDF.search(url)
+        or link_kind(url) in ("openreview", "usenix") for url in urls) \
+        or any(label_says(link.label) == "paper" for link in useful)
+
+
+def _leads_elsewhere(text: str, useful: list[Link], urls: list[str],
+                     title_link: Link | None, context: Context, tag: VenueTag | None, authors: list[Person] | None,
+                     rest: str) -> str | None:
+    """Why an item is not a paper, or None: under a heading of tutorials, tools or people
+    it neither links a paper nor names its venue and year; a line that starts with a date (`2022/07/31 - Add VLDB
+    papers`) is news; elsewhere its title is text and its only links are labelled
+    as code, a site, a post or a talk (`TorchServe is a tool ... [[GitHub]](..)`), with no
+    venue, year or authors of its own."""
+    if _shows_a_paper(useful, urls, tag):
+        return None
+    if not context.papers and not (tag and tag.venue and tag.year):
+        return "no paper link under a heading of other things"
+    if _DATED_NOTE.match(text):
+        return "a dated note (news, a changelog)"
+    if title_link is None and useful and not (tag or authors or _YEAR.search(rest)) \
+            and all(label_says(link.label) == "elsewhere" for link in useful):
+        return "its links are labelled as code, a site, a post or a talk"
+    return None
+
+
+def _software_item(line: int, raw_title: str, title: str, urls: list[str]) -> Item:
+    seed = Seed(title=fold_space(raw_title), urls=urls)
+    return Item(line, seed, "software", title, [], unique([clean_url(u) for u in urls]),
+                links=[link_kind(u) for u in urls])
+
+
+def _only_a_venue(text: str) -> bool:
+    """`AAAI`, `NeurIPS 2024`, `AAMAS 2026 (Oral)`: a venue's name, not a paper's title."""
+    bare = _YEAR.sub("", re.sub(r"\([^()]*\)", "", text)).strip(" ,;'\u2019")
+    return lookup_venue(bare) is not None
 
 
 def _unless_a_project(item: Item, described: bool) -> Item | Skip:
@@ -406,6 +468,8 @@ def _with_subtitle(title_link: Link, after: str, links: list[Link]) -> tuple[str
     link or ` | ` (a description after a link to code is not a title:
     `[vLLM](github): A fast...`)."""
     match = _SUBTITLE.match(after)
+    if match is None and title_link.label.rstrip().endswith(":"):  # `[Ymir:](pdf) A Scheduler`
+        match = _LEADING_SPACE.match(after)
     url = title_link.url
     if not match or len(plain_text(title_link.label).split()) > _NAME_WORDS or not (
             host_role(url) == PAPER or _PDF.search(url) or arxiv_id(url) or doi_of(url)):
@@ -414,7 +478,7 @@ def _with_subtitle(title_link: Link, after: str, links: list[Link]) -> tuple[str
                len(after))
     bar = after.find(" | ", 0, end)  # `: Subtitle | ByteDance`: an aside after a bar
     end = bar if bar > 0 else end
-    return f"{title_link.label}: {after[match.end():end]}", after[end:]
+    return f"{title_link.label.rstrip().rstrip(':')}: {after[match.end():end]}", after[end:]
 
 
 def _title_from_text(text: str) -> tuple[str, str]:
@@ -464,7 +528,8 @@ def recognise_row(cells: list[str], roles: dict[str, int], line: int, path: str,
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
     title_cell = cell("title")
-    if not re.search(r"[^\W\d_]{2}", plain_text(title_cell)):
+    if not re.search(r"[^\W\d_]{2}", plain_text(title_cell)) \
+            or _only_a_venue(plain_text(title_cell)):
         return Skip(line, "table row without a title")
     venue_text = plain_text(cell("venue"))
     year_text = plain_text(cell("year"))
@@ -479,8 +544,13 @@ def recognise_row(cells: list[str], roles: dict[str, int], line: int, path: str,
         found.organisation = plain_text(cell("organisation")) or None
         found.seed.organisation = found.organisation
         return found
-    if not roles.keys() & {"venue", "year", "authors"}:  # `Name | Homepage`, `Title | Github`
-        return _unless_a_project(found, described=True)
+    # Before the columns fill in a venue or year: a short name linked only to code is a
+    # repository (`[FlashMLA](github) | 2025.02`); a name linked to a web page is no entry
+    # only in a table that gives no venue, year or authors (`Name | Homepage`).
+    found_or_not = _unless_a_project(
+        found, described=not roles.keys() & {"venue", "year", "authors"})
+    if isinstance(found_or_not, Skip) or found_or_not.kind != "paper":
+        return found_or_not
     tag = find_venue(f"{venue_text} {year_text}") if venue_text else None
     if tag:
         found.venue, found.year = tag.venue, tag.year or found.year

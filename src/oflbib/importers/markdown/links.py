@@ -55,6 +55,31 @@ _LABEL_WORDS = frozenset(
     semantic google bing""".split())
 
 
+# Label words that say where a link leads, when the label is not a title: to the paper
+# itself, or elsewhere (its code, a site, a post, a talk). `[link]`, `[here]` say neither.
+_PAPER_LABELS = frozenset(
+    """paper papers pdf pub publication arxiv doi openreview preprint proceedings proc acm
+    ieee springer usenix abstract full text supp supplementary appendix""".split())
+_ELSEWHERE_LABELS = frozenset(
+    """code codes github gitlab repo repository source project page homepage website site
+    web blog post video videos talk slides slide tutorial colab notebook docs doc
+    documentation demo huggingface hf model models weights checkpoint leaderboard tweet
+    thread zhihu medium""".split())
+
+
+def label_says(label: str) -> str | None:
+    """"paper" for `[[Paper]]`, `[PDF]`; "elsewhere" for `[[GitHub]]`, `[Blog]`,
+    `[Project Page]`; None for a title or a label that says neither (`[link]`)."""
+    if not is_label(label):
+        return None
+    words = set(re.findall(r"[^\W\d_]+", plain_text(label).casefold()))
+    if words & _PAPER_LABELS:
+        return "paper"
+    if words and words <= _ELSEWHERE_LABELS:
+        return "elsewhere"
+    return None
+
+
 def link_kind(url: str) -> str:
     for kind in LINK_KINDS:
         if kind.pattern.search(url):
