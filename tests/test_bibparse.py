@@ -103,13 +103,15 @@ def test_one_broken_entry_does_not_sink_its_neighbours():
     assert "bad2: title: text after the value" in problems(lib)[1]
 
 
-def test_control_entries_and_sets_are_skipped_with_a_note():
+def test_control_entries_are_skipped_and_sets_kept_aside_with_a_note():
     lib = parse('@IEEEtranBSTCTL{IEEEexample:BSTcontrol,\n CTLuse_article_number = "yes"}\n'
                 "@set{both, entryset = {a,b}}\n@misc{a, title={A}}\n@misc{b, title={B}}\n")
     assert list(fields(lib)) == ["a", "b"] and problems(lib) == []
     assert [n.line for n in lib.notes] == [1, 3]
     assert "IEEEtran.bst's style settings" in lib.notes[0].message
-    assert "groups a,b" in lib.notes[1].message
+    assert "groups a, b" in lib.notes[1].message
+    assert [(r.entry_type, r.key, r.fields) for r in lib.relations] == [
+        ("set", "both", {"entryset": "a,b"})]
 
 
 def test_crossref_and_xdata_inheritance_keeps_the_relation():

@@ -167,6 +167,23 @@ class Block:
 
 
 @dataclass
+class RelationEntry:
+    """A biblatex @set or @xdata entry of an imported .bib file. It names no work (a set
+    cites its members under one key; an xdata entry holds fields other entries take), so
+    it is no catalog entry; the biblatex export writes it back so that a user's
+    `\\cite{set}` and `xdata = {...}` still resolve."""
+
+    entry_type: str  # "set" or "xdata", lower case
+    key: str
+    fields: dict[str, str]  # lower-case name -> LaTeX value (@strings expanded)
+
+    def names(self) -> list[str]:
+        """The keys its `entryset` (a set) or `xdata` (an xdata chain) field names."""
+        value = self.fields.get("entryset" if self.entry_type == "set" else "xdata", "")
+        return [name.strip() for name in value.split(",") if name.strip()]
+
+
+@dataclass
 class Catalog:
     title: str = ""
     blocks: list[Block] = field(default_factory=list)
@@ -175,6 +192,9 @@ class Catalog:
     # @preamble texts of imported .bib files, as written (macros such as \noopsort that
     # their entries use): the BibTeX and biblatex files begin with them.
     preambles: list[str] = field(default_factory=list)
+    # @set and @xdata entries of imported .bib files: written back by the biblatex export
+    # with the entries that use them.
+    relations: list[RelationEntry] = field(default_factory=list)
 
     def section(self, name: str) -> Section | None:
         wanted = name.casefold()

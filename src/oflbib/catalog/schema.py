@@ -101,6 +101,19 @@ MANIFEST = {
     "properties": {
         "title": {"type": "string"},
         "preambles": {"type": "array", "items": {"type": "string"}},
+        "relations": {  # biblatex @set / @xdata entries (model.RelationEntry)
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["type", "key", "fields"],
+                "properties": {
+                    "type": {"enum": ["set", "xdata"]},
+                    "key": {"type": "string", "minLength": 1},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+            },
+        },
         "layout": {
             "type": "array",
             "items": {

@@ -17,7 +17,7 @@ from oflbib.catalog.files import (  # noqa: F401 (re-exported: where callers loo
     MANIFEST, default_catalog_dir, fast_paths, resolve_catalog_dir, section_file,
 )
 from oflbib.errors import CatalogLocked, OflbibError, Problem
-from oflbib.model import Block, Catalog, Listing, Section
+from oflbib.model import Block, Catalog, Listing, RelationEntry, Section
 
 _VALIDATORS: dict[int, Any] = {}
 _QUICK_CHECKS: dict[int, Any] = {}
@@ -217,7 +217,9 @@ def _unchanged(root: Path, seen: dict[Path, tuple[int, ...]]) -> bool:
 def _load(root: Path, seen: dict[Path, tuple[int, ...]]) -> Catalog:
     manifest, _ = _read(root / MANIFEST, "manifest", seen)
     catalog = Catalog(title=manifest.get("title", ""),
-                      preambles=list(manifest.get("preambles") or []))
+                      preambles=list(manifest.get("preambles") or []),
+                      relations=[RelationEntry(r["type"], r["key"], dict(r["fields"]))
+                                 for r in manifest.get("relations") or []])
     problems: list[Problem] = []
     pending_refs: list[tuple[Section, Listing, _Source, int]] = []
     cited: list[tuple[str, _Source, list[str | int]]] = []  # cite_as keys, where they are
@@ -318,6 +320,9 @@ def manifest_data(catalog: Catalog) -> dict[str, Any]:
     data: dict[str, Any] = {"title": catalog.title}
     if catalog.preambles:
         data["preambles"] = list(catalog.preambles)
+    if catalog.relations:
+        data["relations"] = [{"type": r.entry_type, "key": r.key, "fields": dict(r.fields)}
+                             for r in catalog.relations]
     data["layout"] = layout
     return data
 

@@ -21,7 +21,8 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "markdown": ("oflbib.exporters.markdown", "write_markdown", ".md"),  # see chunks()
 }
 ALL = "refs"  # the stem of build's files with every section
-# The formats with a place for the catalog's @preamble texts: their writers take them.
+# The formats with a place for the catalog's @preamble texts and biblatex @set/@xdata
+# entries: their writers take them.
 PREAMBLE_FORMATS = ("bibtex", "biblatex")
 
 
@@ -48,12 +49,14 @@ def chunks(catalog: Catalog, fmt: str, sections: list[str] | None = None,
                                         as_listed=True), catalog)
             return
         grouped = groups(catalog, sections, every_listing, urls=urls)
-        if keys is not None:
+        if keys is not None:  # a cited set needs its members
+            keys = keys | {name for relation in catalog.relations if relation.key in keys
+                           for name in relation.names()}
             grouped = [Group(g.section, [r for r in g.references if r.key in keys])
                        for g in grouped]
             grouped = [g for g in grouped if g.references]
         if fmt in PREAMBLE_FORMATS:
-            yield from writer_for(fmt)(grouped, catalog.preambles)
+            yield from writer_for(fmt)(grouped, catalog.preambles, catalog.relations)
         else:
             yield from writer_for(fmt)(grouped)
 

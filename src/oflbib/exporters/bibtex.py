@@ -25,7 +25,7 @@ from oflbib import links
 from oflbib.exporters.reference import Group, Reference, keywords
 from oflbib.fields import BY_NAME, FIELDS, TYPES
 from oflbib.latex import latex_text, latex_title, latex_to_text
-from oflbib.model import Entry, Person
+from oflbib.model import Entry, Person, RelationEntry
 from oflbib.text import visible
 from oflbib.venues import VENUES
 
@@ -384,15 +384,87 @@ def jabref_groups(groups: list[Group]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _chunks(groups: list[Group], flavour: str, banner: str,
-            preambles: Sequence[str]) -> Iterator[str]:
+# biblatex's granular xdata reference inside a value: `{xdata=KEY-author-1}`.
+_GRANULAR_XDATA = re.compile(r"xdata=([^\s{},=]+?)-[a-z+]+(?:-\d+)?(?=[\s},]|$)")
+
+
+def xdata_names(entry: Entry, text: str) -> list[str]:
+    """The xdata entries one written entry names: in its `xdata` field or in a value."""
+    names = [name.strip() for name in entry.verbatim.get("xdata", "").split(",")]
+    return [name for name in names if name] + _GRANULAR_XDATA.findall(text)
+
+
+def used_relations(relations: Sequence[RelationEntry], written: set[str],
+                   named: list[str]) -> list[RelationEntry]:
+    """The @set and @xdata entries the written entries use: a set with a member among
+    them (`written`: their keys and aliases, folded), an xdata entry one of them `named`
+    (or a used xdata entry names in turn); by key or alias."""
+    xdata = {name.strip().casefold(): relation for relation in relations
+             if relation.entry_type == "xdata"
+             for name in (relation.key, *relation.fields.get("ids", "").split(","))}
+    pending = [name.casefold() for name in named]
+    used: list[RelationEntry] = []
+    while pending:  # xdata entries name others in turn
+        found = xdata.get(pending.pop())
+        if found is not None and not any(found is seen for seen in used):
+            used.append(found)
+            pending += [name.casefold() for name in xdata_names_of(found)]
+    # An xdata entry that leads back to itself stops biber with an error: it is left out
+    # (its users already hold the fields it gave; the import said so).
+    used = [r for r in used if not _leads_back(r, xdata)]
+    return [r for r in relations if any(r is seen for seen in used)
+            or (r.entry_type == "set" and any(n.casefold() in written for n in r.names()))]
+
+
+def _leads_back(start: RelationEntry, xdata: dict[str, RelationEntry]) -> bool:
+    pending = [name.casefold() for name in xdata_names_of(start)]
+    seen: list[RelationEntry] = []
+    while pending:
+        found = xdata.get(pending.pop())
+        if found is start:
+            return True
+        if found is not None and not any(found is s for s in seen):
+            seen.append(found)
+            pending += [name.casefold() for name in xdata_names_of(found)]
+    return False
+
+
+def xdata_names_of(relation: RelationEntry) -> list[str]:
+    """The xdata entries an xdata entry names: in its `xdata` field or in its values."""
+    return relation.names() + [name for value in relation.fields.values()
+                               for name in _GRANULAR_XDATA.findall(value)]
+
+
+def _relation_text(relation: RelationEntry, flavour: str) -> str:
+    """biblatex: the entry as it was; BibTeX has no such entries (and reads an `@` even
+    inside @comment), so a comment says what the biblatex file has instead."""
+    if flavour == BIBTEX:
+        what = {"set": "groups", "xdata": "lends its fields to"}[relation.entry_type]
+        users = ", ".join(relation.names()) if relation.entry_type == "set" else "entries here"
+        return (f"@comment{{biblatex {relation.entry_type} {_comment_text(relation.key)} "
+                f"{what} {_comment_text(users)} (biblatex only)}}\n")
+    fields = ",\n".join(f"  {name} = {{{value}}}" for name, value in relation.fields.items())
+    return f"@{relation.entry_type}{{{relation.key},\n{fields}\n}}\n"
+
+
+def _chunks(groups: list[Group], flavour: str, banner: str, preambles: Sequence[str],
+            relations: Sequence[RelationEntry]) -> Iterator[str]:
     yield f"@comment{{{_comment_text(banner)}}}\n"
     for text in preambles:  # braced, as biber's parser reads any LaTeX that way
         yield f"\n@preamble{{{{{text}}}}}\n"
+    written: set[str] = set()  # keys and aliases, for the sets that use them
+    named: list[str] = []  # xdata entries the entries name
     for group in groups:
         yield f"\n@comment{{Section: {_comment_text(group.section)}}}\n"
         for reference in group.references:
-            yield "\n" + format_entry(reference, flavour)
+            text = format_entry(reference, flavour)
+            if relations:
+                written.update(k.casefold() for k in (reference.key, *reference.entry.ids))
+                named += xdata_names(reference.entry, text)
+            yield "\n" + text
+    # After the entries, once it is known which ones they use (biber reads them anywhere).
+    for relation in used_relations(relations, written, named):
+        yield "\n" + _relation_text(relation, flavour)
     if flavour == BIBTEX and groups:
         yield "\n" + jabref_groups(_membership(groups))
 
@@ -414,15 +486,18 @@ def _membership(groups: list[Group]) -> list[Group]:
     return [Group(g.section, by_section.get(g.section, []), g.parents) for g in groups]
 
 
-def bibtex_chunks(groups: list[Group], preambles: Sequence[str] = ()) -> Iterator[str]:
+def bibtex_chunks(groups: list[Group], preambles: Sequence[str] = (),
+                  relations: Sequence[RelationEntry] = ()) -> Iterator[str]:
     """BibTeX for natbib/plainnat and IEEEtran users (pure ASCII LaTeX), entry by entry,
-    after the catalog's @preamble texts."""
+    after the catalog's @preamble texts (and a comment for each biblatex set or xdata
+    entry the entries use)."""
     return _chunks(groups, BIBTEX, "BibTeX written by oflbib; sections are JabRef groups and "
-                   "keywords", preambles)
+                   "keywords", preambles, relations)
 
 
-def biblatex_chunks(groups: list[Group], preambles: Sequence[str] = ()) -> Iterator[str]:
+def biblatex_chunks(groups: list[Group], preambles: Sequence[str] = (),
+                    relations: Sequence[RelationEntry] = ()) -> Iterator[str]:
     """biblatex data for biber (UTF-8 Latin letters, @software/@online, eprinttype),
-    after the catalog's @preamble texts."""
+    after the catalog's @preamble texts and the @set and @xdata entries the entries use."""
     return _chunks(groups, BIBLATEX, "biblatex data written by oflbib; sections are keywords",
-                   preambles)
+                   preambles, relations)

@@ -208,6 +208,12 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
             section_named(name).listings.append(Listing(key, home=False))
     catalog.preambles += [text for text in dict.fromkeys(bib.preambles)
                           if text not in catalog.preambles]
+    # A set or xdata entry imported again replaces the one of the same key (a file's new
+    # version); keys compare as biber compares them, ignoring case.
+    incoming = {(r.entry_type, r.key.casefold()): r for r in bib.relations}
+    catalog.relations = [r for r in catalog.relations
+                         if (r.entry_type, r.key.casefold()) not in incoming]
+    catalog.relations += incoming.values()
     catalog.refresh_sections()
     report.problems.sort(key=lambda p: (p.path or "", p.line or 0))
     return report

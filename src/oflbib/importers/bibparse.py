@@ -26,6 +26,7 @@ from bibtexparser.model import (Block, DuplicateBlockKeyBlock, DuplicateFieldKey
                                 Preamble, String)
 
 from oflbib.errors import OflbibError, Problem
+from oflbib.model import RelationEntry
 
 # bibtexparser logs each block it cannot parse; the pipeline reports them, located.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -94,6 +95,7 @@ class BibLibrary:
     blocks: list[Block] = field(default_factory=list)
     strings: dict[str, str] = field(default_factory=dict)  # lower-case name -> value
     preambles: list[str] = field(default_factory=list)
+    relations: list[RelationEntry] = field(default_factory=list)  # @set and @xdata entries
     notes: list[Problem] = field(default_factory=list)  # nothing lost; said once
 
     @property
@@ -234,7 +236,7 @@ def find_stray_fields(lib: BibLibrary) -> None:
 
 
 def skip_control_entries(lib: BibLibrary) -> None:
-    """Style settings (@IEEEtranBSTCTL) and biblatex @set groups name no work."""
+    """Style settings (@IEEEtranBSTCTL) name no work."""
     out: list[Block] = []
     for block in lib.blocks:
         kind = block.entry_type.lower() if isinstance(block, Entry) else ""
@@ -242,13 +244,34 @@ def skip_control_entries(lib: BibLibrary) -> None:
             lib.note(block, f"@{block.entry_type}{{{block.key}}}: {CONTROL_TYPES[kind]}, "
                             "not a work; skipped")
             continue
-        if kind == "set":
-            members = _raw_field(block, "entryset")
-            lib.note(block, f"@set{{{block.key}}} groups {members or 'nothing'}: its "
-                            "members are imported one by one; the set itself is not")
-            continue
         out.append(block)
     lib.blocks = out
+
+
+def set_aside_sets(lib: BibLibrary) -> None:
+    """A biblatex @set names no work: its members are imported one by one, and the set
+    itself is kept for the biblatex export (before inheritance, so that a set's
+    `crossref` to its first member fills nothing in)."""
+    out: list[Block] = []
+    for block in lib.blocks:
+        if isinstance(block, Entry) and block.entry_type.lower() == "set":
+            if not KEY.match(block.key.strip()):
+                lib.note(block, f"@set with key {block.key!r}, which no \\cite can name; "
+                                "its members are imported, the set is not")
+                continue
+            relation = _relation(block)
+            lib.relations.append(relation)
+            members = ", ".join(relation.names()) or "nothing"
+            lib.note(block, f"@set{{{block.key}}} groups {members}: its members are imported "
+                            "one by one; the set is kept for biblatex")
+        else:
+            out.append(block)
+    lib.blocks = out
+
+
+def _relation(block: Entry) -> RelationEntry:
+    return RelationEntry(block.entry_type.lower(), block.key,
+                         {item.key: item.value for item in block.fields})
 
 
 def collect_strings(lib: BibLibrary) -> None:
@@ -361,6 +384,11 @@ def resolve_inheritance(lib: BibLibrary) -> None:
                 if parent is None:
                     lib.note(entry, f"{entry.key}: {relation} names '{name}', which no file "
                                     "of this import defines; kept as is")
+                elif any(parent is seen for seen in chain) and relation == "crossref":
+                    # biber stops on a crossref loop: the field that closes it is dropped
+                    entry.fields = [f for f in entry.fields if f.key != relation]
+                    lib.note(entry, f"{entry.key}: crossref '{name}' leads back to itself; "
+                                    "not followed, and not kept (biber stops on a loop)")
                 elif any(parent is seen for seen in chain) or len(chain) > MAX_INHERITANCE:
                     lib.note(entry, f"{entry.key}: {relation} '{name}' leads back to itself "
                                     "or too far; not followed")
@@ -374,8 +402,9 @@ def resolve_inheritance(lib: BibLibrary) -> None:
     kept = []
     for block in lib.blocks:
         if isinstance(block, Entry) and block.entry_type.lower() == "xdata":
+            lib.relations.append(_relation(block))
             lib.note(block, f"@xdata{{{block.key}}}: fields other entries take, not a work of "
-                            "its own; skipped")
+                            "its own; given to them, and kept for biblatex")
         else:
             kept.append(block)
     lib.blocks = kept
@@ -421,8 +450,8 @@ def bound_values(lib: BibLibrary) -> None:
 
 PIPELINE: tuple[Step, ...] = (
     unwrap_duplicates, report_unreadable, find_stray_fields, skip_control_entries,
-    collect_strings, collect_preambles, expand_values, check_keys, resolve_inheritance,
-    bound_values,
+    collect_strings, collect_preambles, expand_values, set_aside_sets, check_keys,
+    resolve_inheritance, bound_values,
 )
 
 

@@ -36,7 +36,7 @@ from oflbib.fields import (
 from oflbib.importers import bibparse
 from oflbib.importers.bibdate import EDTF, month_number, parse_date, plain
 from oflbib.latex import MATH, latex_text, latex_title, latex_to_text
-from oflbib.model import Entry, Person, Provenance
+from oflbib.model import Entry, Person, Provenance, RelationEntry
 from oflbib.venues import VENUES, canonical_publisher, lookup_venue
 
 # Field name in either flavour -> its row of the field table (BibTeX's name wins).
@@ -79,6 +79,7 @@ class BibFile:
     problems: list[Problem] = field(default_factory=list)  # each: something not imported
     notes: list[Problem] = field(default_factory=list)  # located remarks; nothing lost
     preambles: list[str] = field(default_factory=list)
+    relations: list[RelationEntry] = field(default_factory=list)  # @set, @xdata
     ignored: Counter[str] = field(default_factory=Counter)  # kept verbatim: field -> entries
     retyped: Counter[str] = field(default_factory=Counter)  # unknown types read as @misc
 
@@ -103,7 +104,7 @@ def convert_library(library: bibparse.BibLibrary,
                     progress: Callable[[int], None] | None = None) -> BibFile:
     result = BibFile(", ".join(dict.fromkeys(bibparse.path_of(b) for b in library.blocks)),
                      problems=library.problems, notes=list(library.notes),
-                     preambles=list(library.preambles))
+                     preambles=list(library.preambles), relations=list(library.relations))
     for block in library.entries:
         path = bibparse.path_of(block)
         keyless = not block.key
