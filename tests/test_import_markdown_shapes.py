@@ -206,6 +206,31 @@ def test_a_table_row_of_a_repository_or_a_venue_is_no_paper():
                                                    ("Title One: A System", "paper")]
 
 
+@pytest.mark.parametrize("lines, title, authors", [
+    # a reading checklist: a to-do mark, the authors on the next line
+    ("- [ ] Title One: A System\n    Ada Lovelace \u00b7 Alan Turing", "Title One: A System",
+     ["Lovelace", "Turing"]),
+    # the byline in italics, glued to the title, a name in lower case
+    ("- [x]  Title One: A System*Ada Lovelace and alan turing*", "Title One: A System",
+     ["Lovelace", "turing"]),
+    # CJK title marks, a year tag and a system's name before them
+    ("- [2012] Sys\uff1a\u300aTitle One: A System\u300b[[Paper](https://x.org/a.pdf)]",
+     "Title One: A System", []),
+    # the list's own numbering inside a bold title, bold label links
+    ("- **05.Title One: A System** : [**Paper**](https://x.org/a.pdf) || "
+     "[**Summary**](https://github.com/a/b)", "Title One: A System", []),
+])
+def test_reading_list_shapes(lines: str, title: str, authors: list[str]) -> None:
+    _, items = read(f"# L\n## P\n{lines}\n")
+    assert [(i.title, [p.family for p in i.authors]) for i in items] == [(title, authors)]
+
+
+def test_a_heading_inside_a_list_item_names_the_section_and_year():
+    draft, items = read("# L\n## Papers\n- ### 2014\n  - **Title One: A System** : "
+                        "[**Paper**](https://x.org/a.pdf)\n")
+    assert list(draft.sections) == ["2014"] and items[0].year == 2014
+
+
 def test_a_table_without_venue_year_or_authors_names_projects_or_people():
     _, items = read("# L\n| Name | University | Homepage |\n|---|---|---|\n"
                     "| Ada Lovelace | X | [![w](https://img.shields.io/b.svg)](https://x.edu/a) |"

@@ -33,7 +33,8 @@ KNOWN_OVERCOUNT = {"awesome-llm.md": 1.65}
 MAX_MARKUP = 0.03
 # What Markdown or HTML left in a title looks like (the corpus benchmark's own test).
 MARKUP = re.compile(r"\*\*|\]\(|!\[|\[\[|</?[A-Za-z][^>]*>|`|&nbsp;|^[-*+] | \| ")
-_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*)$")
+# A heading line, also one written inside a list item (`- ### 2014`), as GitHub shows it.
+_ATX = re.compile(r"^(?: {0,3}|[ \t]*[-*+][ \t]+)#{1,6}[ \t]+(.*)$")
 _SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.I)
 

@@ -22,6 +22,7 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _RULE = re.compile(r"^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _DELIMITER_ROW = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _SETEXT = re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$")
+_TASK = re.compile(r"^\[[ xX]\][ \t]+")
 _HTML_TABLE = re.compile(r"^[ \t]*<table\b", re.I)
 _HTML_TABLE_END = re.compile(r"</table\s*>", re.I)
 
@@ -194,8 +195,12 @@ def split_blocks(text: str, progress: Callable[[int], None] | None = None) -> It
             i += 1
             continue
         if bullet:
-            item = _ItemBuilder(number, _columns(bullet.group(1)), bullet.group(2),
-                                raw[bullet.end():])
+            body = _TASK.sub("", raw[bullet.end():], count=1)  # `- [ ] Title`: a to-do mark
+            heading = atx_heading(body)
+            if heading:  # `- ### 2010`: GitHub shows a heading inside the item
+                yield Heading(number, heading[0], heading[1])
+            else:
+                item = _ItemBuilder(number, _columns(bullet.group(1)), bullet.group(2), body)
             i += 1
             continue
         setext = _SETEXT.match(lines[i + 1]) if i + 1 < count else None

@@ -39,12 +39,14 @@ _BRACKETED = re.compile(r"^\s*(?:\[([^\[\]]{1,60})\]|\(([^()]{1,60})\)|\*\*([^*]
 _YEAR_THEN_AUTHORS = re.compile(r"\(((?:19|20)\d{2})\),?\s+([^()]{1,120})$")
 _TRAILING_TAG = re.compile(r"(?:\[([^\[\]]{1,60})\]|\(([^()]{1,60})\)|\*\*([^*]{1,60})\*\*)"
                            r"\s*\.?\s*$")
-_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d]{8,400})[\"\u201d]")
+# A quoted title: "...", “...”, or CJK title marks 《...》.
+_QUOTED = re.compile(r"[\"\u201c\u300a]([^\"\u201c\u201d\u300a\u300b]{8,400})[\"\u201d\u300b]")
 _BOLD = re.compile(r"\*\*([^*]{4,400})\*\*|__([^_]{4,400})__|"
                    r"(?<![*\w])\*([^*\s][^*]{3,400})\*(?![*\w])|(?<!\w)_([^_\s][^_]{3,400})_(?!\w)")
 _NAME = re.compile(r"^(?:[A-Z][\w'\u2019-]*\.?|[A-Z]\.(?:-?[A-Z]\.)*|van|von|de|der|da|di|"
                    r"del|la|le)$", re.U)
-_AUTHOR_SPLIT = re.compile(r"[,;&]|\band\b")  # parts are stripped: no `\s*` to backtrack
+_LOWER_NAME = re.compile(r"^[^\W\d_][^\W\d_'\u2019.-]*$")
+_AUTHOR_SPLIT = re.compile(r"[,;&\u00b7]|\band\b")  # parts are stripped: no `\s*` to backtrack
 # A web link, an anchor or a relative path; another scheme (`ftp:`, `javascript:`) is not.
 _DATE = re.compile(r"^(?:19|20)\d{2}(?:[-/.]\d{1,2}){0,2}$")
 _VENUE_WORDS = re.compile(r"\b(?:Journal|Transactions|Proceedings|Conference|Workshop|"
@@ -163,7 +165,7 @@ def strip_tags(title: str) -> tuple[str, VenueTag | None]:
     """A venue tag written before or after the title (`[OSDI'24] Title`, `Title (NSDI
     2023)`, `NeurIPS 2020 submission: Title`) and trailing sentences of metadata
     (`Title. ICLR 2020. 2020-02-14`) are taken out of it; the tag is returned."""
-    title = _LEADING_JUNK.sub("", title)
+    title = _ENUMERATION.sub("", _LEADING_JUNK.sub("", title))
     leading = _BRACKETED.match(title)
     tag = _tag_in(leading)
     if leading and (tag or (leading.group(1) and leading.end() < len(title))):
@@ -199,9 +201,11 @@ def strip_tags(title: str) -> tuple[str, VenueTag | None]:
 
 # ---- authors -------------------------------------------------------------------------------
 
-def parse_authors(text: str) -> list[Person] | None:
+def parse_authors(text: str, capitalised: bool = True) -> list[Person] | None:
     """`A. Author, B. Author and C. Author` -> people; None unless every part reads as a
-    name (two to five capitalised words or initials), so prose is never taken for authors."""
+    name (two to five capitalised words or initials), so prose is never taken for authors.
+    Where the layout already says the text is a byline, names written in lower case count
+    too (`capitalised=False`)."""
     text = re.sub(r"\bet al\.?", "", fold_space(text)).strip(" .,;")
     parts = [p.strip() for p in _AUTHOR_SPLIT.split(text) if p.strip()]
     if not parts:
@@ -209,7 +213,8 @@ def parse_authors(text: str) -> list[Person] | None:
     people = []
     for part in parts:
         words = part.split()
-        if not 2 <= len(words) <= 5 or not all(_NAME.match(w) for w in words):
+        if not 2 <= len(words) <= 5 or not all(
+                _NAME.match(w) or (not capitalised and _LOWER_NAME.match(w)) for w in words):
             return None
         people.append(Person(family=words[-1], given=" ".join(words[:-1])))
     return people
@@ -256,6 +261,10 @@ _NAME_WORDS, _NAME_CHARS = 3, 40
 _WEB_NAME_WORDS = 2  # a name (a person, a site) linked to a page that is not code
 _SUBTITLE = re.compile(r"^(?:\*\*|__|[*_])?\s*:\s+(?=\S)")  # `[Name](url)**: Subtitle`
 _DATED_NOTE = re.compile(r"^\W{0,4}(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\b")
+# A list's own numbering inside the title: `01.Noise-contrastive...`, `12. Title` (not
+# `1.5-bit ...`).
+_ENUMERATION = re.compile(r"^(?:0\d|[1-9]\d{0,2}(?=\.(?:\s|[A-Za-z])))\.\s?(?=\S)")
+_TRAILING_EMPHASIS = re.compile(r"(\*{1,2}|_{1,2})([^*_]{3,1000})\1$")
 _LEADING_SPACE = re.compile(r"^[ \t]+(?=\S)")
 _PDF = re.compile(r"\.pdf(?:[?#]|$)", re.I)
 _OPEN_BRACKET = re.compile(r"(?<!\\)\[")  # a bracket the writer did not escape
@@ -299,8 +308,11 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
             len(plain_text(outside_links(text, links)).split()) < 3:
         title_link = useful[0]  # `- [Paper](url) NSDI'23`: a leading link is the title
     prefix = text[: shown[0].start] if shown else text
-    prefix_words = len(plain_text(_BRACKETED.sub("", prefix, count=1)).split())
+    tagged = _BRACKETED.match(prefix)  # `[OSDI'24] [Title](url)`: the tag is no title
+    bare_prefix = prefix[tagged.end():] if tagged and _tag_in(tagged) else prefix
+    prefix_words = len(plain_text(bare_prefix).split())
     seed_tag: str | None = None
+    byline: list[Person] | None = None
     if title_link and (prefix_words < 3 or len(plain_text(title_link.label).split()) >= 3):
         raw_title, after = _with_subtitle(title_link, text[title_link.end:], links)
         rest = prefix + " " + after
@@ -309,7 +321,7 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
     else:
         title_link = None
         source = prefix if prefix_words else outside_links(text, links)
-        raw_title, rest = _title_from_text(fold_space(source))
+        raw_title, rest, byline = _title_from_text(source)
         if prefix_words:
             rest += " " + text[len(prefix):]
     if title_link and title_link.url and not _USABLE_URL.match(title_link.url):
@@ -324,14 +336,18 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
     rest_plain = plain_text(outside_links(rest, scan_links(rest)))
     tag = tag_in_title if tag_in_title and tag_in_title.venue else \
         _venue_in(rest_plain, seed_tag) or tag_in_title
-    authors = _authors_in(rest_plain)
+    authors = byline or _authors_in(rest_plain)
     under_tag = (context.venue or context.year) and len(title.split()) >= 3
     # A venue without a year after a short text is a mention, not a paper's tag:
     # `- Machine Learning (NeurIPS, ICML, ICLR)`.
     venue_tag = tag is not None and (tag.year is not None or tag.venue == "arXiv"
                                      or len(title.split()) > 3)
-    # A bold word or two alone is a label between items (`- **Post-Training**`).
-    bold_title = _BOLD.search(text) and len(title.split()) > _WEB_NAME_WORDS
+    # A bold title is its item, alone; a bold word or two is a label between items
+    # (`- **Post-Training**`), a bold phrase in a sentence is emphasis.
+    bold = _BOLD.search(text)
+    bold_title = bold is not None and not plain_text(text[: bold.start()]) \
+        and not plain_text(text[bold.end():]).strip(" .,:;") \
+        and len(title.split()) > _WEB_NAME_WORDS
     if not (useful or venue_tag or authors or titled or under_tag or _QUOTED.search(text)
             or bold_title):
         return Skip(line, "prose: no link, venue or authors")
@@ -481,23 +497,33 @@ def _with_subtitle(title_link: Link, after: str, links: list[Link]) -> tuple[str
     return f"{title_link.label.rstrip().rstrip(':')}: {after[match.end():end]}", after[end:]
 
 
-def _title_from_text(text: str) -> tuple[str, str]:
-    """(title, the rest) of an item whose title is text: a quoted or bold span when there
-    is one, else the first sentence (`Title. A. Author, B. Author. Venue 2021.`)."""
+def _title_from_text(text: str) -> tuple[str, str, list[Person] | None]:
+    """(title, the rest) of an item whose title is text: its first line when the next
+    lines are its authors, the text before an emphasised byline, a quoted or bold span when there is one, else the first
+    sentence (`Title. A. Author, B. Author. Venue 2021.`). Third: the authors of a byline
+    the layout sets apart (read even when written in lower case)."""
+    first, newline, later = text.strip().partition("\n")
+    if newline and len(first.split()) >= 2 and parse_authors(plain_text(later)):
+        return fold_space(first), later, None  # `- [ ] Title` + `  *A. Author, B. Author*`
+    text = fold_space(text)
+    byline = _TRAILING_EMPHASIS.search(text)  # `Title*A. Author, B. Author*`
+    people = parse_authors(byline.group(2), capitalised=False) if byline else None
+    if byline and people and len(text[: byline.start()].split()) >= 2:
+        return text[: byline.start()], byline.group(2), people
     for pattern in (_QUOTED, _BOLD):
         match = pattern.search(text)
         tagged = match and text[match.start() - 1: match.start()] == "[" \
             and text[match.end(): match.end() + 1] == "]"  # `[**Mooncake**] Mooncake: ...`
         if match and not tagged and not find_venue(match.group(match.lastindex or 1)):
             inner = match.group(match.lastindex or 1)
-            return inner, text[: match.start()] + " " + text[match.end():]
+            return inner, text[: match.start()] + " " + text[match.end():], None
     stripped = _BRACKETED.sub("", text, count=1) if _tag_in(_BRACKETED.match(text)) else text
     lead = text[: len(text) - len(stripped)]
     sentences = _SENTENCE_END.split(stripped)
     if len(sentences) > 1 and len(sentences[0].split()) >= 2 \
             and all(_is_metadata(s) for s in sentences[1:]):
-        return sentences[0], lead + " " + ". ".join(sentences[1:])
-    return stripped, lead
+        return sentences[0], lead + " " + ". ".join(sentences[1:]), None
+    return stripped, lead, None
 
 
 def _venue_in(rest: str, seed_tag: str | None) -> VenueTag | None:

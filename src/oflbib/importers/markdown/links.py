@@ -52,7 +52,7 @@ _LABEL_WORDS = frozenset(
     "springer usenix proceedings proc full text preprint note notes review reviews tweet "
     "thread zhihu medium huggingface hf model models weights checkpoint docs doc documentation "
     "tutorial colab notebook star stars here url api leaderboard benchmark dblp scholar
-    semantic google bing""".split())
+    semantic google bing summary summaries report re reimplementation""".split())
 
 
 # Label words that say where a link leads, when the label is not a title: to the paper
