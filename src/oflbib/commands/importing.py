@@ -49,9 +49,10 @@ def import_markdown(ctx: click.Context, path: Path, dry_run: bool, show_report: 
     list repeats `IJCAI` under other years); a year or venue heading fills what its items
     do not say. arXiv links give the arXiv id (a DOI link is checked by `resolve`). Lines
     nested under an item are its details; a short name linked only to code is software.
-    Tables of contents, badges, people, sites and prose are skipped and reported, never
-    fatal; a broken `[Title](url)` is reported as FILE:LINE and the rest is imported
-    (exit 1). Creates the catalog folder (the global --catalog option, or OFLBIB_CATALOG)
+    Tables of contents, badges, people, sites, prose, news lines, and items under a
+    heading of tutorials, talks, tools or people that link no paper are skipped and
+    reported, never fatal (`- [ ] Title` checklists with a byline are papers); a broken
+    `[Title](url)` is reported as FILE:LINE and the rest is imported (exit 1). Creates the catalog folder (the global --catalog option, or OFLBIB_CATALOG)
     when it does not exist.
     """
     from oflbib import atomic

@@ -403,30 +403,64 @@ def used_relations(relations: Sequence[RelationEntry], written: set[str],
              if relation.entry_type == "xdata"
              for name in (relation.key, *relation.fields.get("ids", "").split(","))}
     pending = [name.casefold() for name in named]
-    used: list[RelationEntry] = []
+    used: dict[int, RelationEntry] = {}
     while pending:  # xdata entries name others in turn
         found = xdata.get(pending.pop())
-        if found is not None and not any(found is seen for seen in used):
-            used.append(found)
+        if found is not None and id(found) not in used:
+            used[id(found)] = found
             pending += [name.casefold() for name in xdata_names_of(found)]
-    # An xdata entry that leads back to itself stops biber with an error: it is left out
-    # (its users already hold the fields it gave; the import said so).
-    used = [r for r in used if not _leads_back(r, xdata)]
-    return [r for r in relations if any(r is seen for seen in used)
+    # An xdata entry on a loop stops biber with an error: it is left out (its users
+    # already hold the fields it gave; the import said so).
+    looping = _on_loops(list(used.values()), xdata)
+    return [r for r in relations if (id(r) in used and id(r) not in looping)
             or (r.entry_type == "set" and any(n.casefold() in written for n in r.names()))]
 
 
-def _leads_back(start: RelationEntry, xdata: dict[str, RelationEntry]) -> bool:
-    pending = [name.casefold() for name in xdata_names_of(start)]
-    seen: list[RelationEntry] = []
-    while pending:
-        found = xdata.get(pending.pop())
-        if found is start:
-            return True
-        if found is not None and not any(found is s for s in seen):
-            seen.append(found)
-            pending += [name.casefold() for name in xdata_names_of(found)]
-    return False
+def _on_loops(nodes: list[RelationEntry], xdata: dict[str, RelationEntry]) -> set[int]:
+    """The ids of the xdata entries that lead back to themselves: Tarjan's strongly
+    connected components, iteratively (a chain may be longer than Python's recursion)."""
+    def targets(relation: RelationEntry) -> list[RelationEntry]:
+        return [t for name in xdata_names_of(relation)
+                if (t := xdata.get(name.casefold())) is not None]
+
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[RelationEntry] = []
+    on_stack: set[int] = set()
+    looping: set[int] = set()
+
+    def visit(node: RelationEntry) -> None:
+        index[id(node)] = low[id(node)] = len(index)
+        stack.append(node)
+        on_stack.add(id(node))
+
+    for root in nodes:
+        if id(root) in index:
+            continue
+        visit(root)
+        work = [(root, iter(targets(root)))]
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if id(child) not in index:
+                    visit(child)
+                    work.append((child, iter(targets(child))))
+                elif id(child) in on_stack:
+                    low[id(node)] = min(low[id(node)], index[id(child)])
+                continue
+            work.pop()
+            if work:
+                parent = id(work[-1][0])
+                low[parent] = min(low[parent], low[id(node)])
+            if low[id(node)] == index[id(node)]:  # `node` roots a component: pop it
+                component = []
+                while not component or component[-1] is not node:
+                    component.append(stack.pop())
+                    on_stack.discard(id(component[-1]))
+                if len(component) > 1 or any(t is node for t in targets(node)):
+                    looping.update(id(member) for member in component)
+    return looping
 
 
 def xdata_names_of(relation: RelationEntry) -> list[str]:
