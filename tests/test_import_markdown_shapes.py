@@ -182,6 +182,11 @@ def test_lines_that_only_look_like_papers_are_none(line: str, why: str) -> None:
     assert items == [] and why in draft.notes[-1].detail
 
 
+def test_a_name_alone_stays_a_paper_even_when_a_venue_has_it():
+    _, items = read("# L\n## P\n- [NIPS](https://x.org/n)\n")
+    assert [(i.title, i.kind) for i in items] == [("NIPS", "paper")]
+
+
 def test_a_tool_linked_only_to_its_code_is_software_and_a_paper_link_keeps_a_paper():
     _, items = read("# L\n## P\n- TorchServe is a tool for serving models [[GitHub]]("
                     "https://github.com/a/b)\n- Title One: A System [[Paper]](https://x.org/1)"
@@ -219,6 +224,11 @@ def test_a_table_row_of_a_repository_or_a_venue_is_no_paper():
     # the list's own numbering inside a bold title, bold label links
     ("- **05.Title One: A System** : [**Paper**](https://x.org/a.pdf) || "
      "[**Summary**](https://github.com/a/b)", "Title One: A System", []),
+    # author-date citations: the byline in bold, the title in italics; or plain text
+    ("- **Lovelace, A., & Turing, A. M. (2016).** *Title One: A System.* ICML 2016.",
+     "Title One: A System", []),
+    ("1. Lovelace, A., & Turing, A. (2015, October). Title One: A System. In Proceedings "
+     "of the 22nd ACM Conference (pp. 1-9). [Link](https://x.org/1)", "Title One: A System", []),
 ])
 def test_reading_list_shapes(lines: str, title: str, authors: list[str]) -> None:
     _, items = read(f"# L\n## P\n{lines}\n")
@@ -229,6 +239,14 @@ def test_a_heading_inside_a_list_item_names_the_section_and_year():
     draft, items = read("# L\n## Papers\n- ### 2014\n  - **Title One: A System** : "
                         "[**Paper**](https://x.org/a.pdf)\n")
     assert list(draft.sections) == ["2014"] and items[0].year == 2014
+
+
+def test_a_column_the_header_does_not_name_keeps_its_labelled_links():
+    _, items = read("# L\n| | Title | Year | Files | Notes |\n|-|-|-|-|-|\n"
+                    "| FedAvg | Title One: A System | 2017 | [:ledger:](https://x.org/a.pdf) | "
+                    "[ICML 2017](https://icml.cc) |\n")
+    assert [(i.title, i.year, i.urls) for i in items] == [
+        ("Title One: A System", 2017, ["https://x.org/a.pdf"])]
 
 
 def test_a_table_without_venue_year_or_authors_names_projects_or_people():

@@ -21,7 +21,7 @@ from oflbib.importers.markdown.inline import (outside_links, plain_text, scan_li
                                               without_urls)
 from oflbib.importers.markdown.items import Context, Item, Skip, recognise, recognise_row
 from oflbib.importers.markdown.links import is_label, link_kind
-from oflbib.importers.markdown.tables import column_roles
+from oflbib.importers.markdown.tables import aligned, column_roles
 from oflbib.model import Block
 from oflbib.text import clean_url, fold_space, unique
 from oflbib.venues import find_venue
@@ -288,8 +288,8 @@ class _Reader:
             f"{role.rstrip('0123456789')}={unit.table.header[i]!r}"
             for role, i in roles.items()))
         for cells, line in zip(unit.table.rows, unit.table.row_lines):
-            self.entry(recognise_row(cells, roles, line, self.path, self.context,
-                                     self.references), -1, "")
+            self.entry(recognise_row(aligned(cells, unit.table.header), roles, line,
+                                     self.path, self.context, self.references), -1, "")
 
 
 def read_units(units: list[Unit], path: str, default_title: str) -> Draft:

@@ -265,6 +265,10 @@ _DATED_NOTE = re.compile(r"^\W{0,4}(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\b
 # `1.5-bit ...`).
 _ENUMERATION = re.compile(r"^(?:0\d|[1-9]\d{0,2}(?=\.(?:\s|[A-Za-z])))\.\s?(?=\S)")
 _TRAILING_EMPHASIS = re.compile(r"(\*{1,2}|_{1,2})([^*_]{3,1000})\1$")
+# An author-date byline: `McMahan, B., et al. (2017).`, `Shokri, R. (2015, October).`
+_AUTHOR_DATE = re.compile(r"\((?:19|20)\d{2}[a-z]?(?:, [^()]{1,20})?\)\.?$")
+_AUTHOR_DATE_OPENING = re.compile(r"^[^()]{3,600}? \((?:19|20)\d{2}[a-z]?(?:, [^()]{1,20})?\)\. ")
+_EDITIONS = re.compile(r"^[\s,;.&/()\u2013-]*(?:(?:19|20)\d{2}[\s,;.&/()\u2013-]*)*$")
 _LEADING_SPACE = re.compile(r"^[ \t]+(?=\S)")
 _PDF = re.compile(r"\.pdf(?:[?#]|$)", re.I)
 _OPEN_BRACKET = re.compile(r"(?<!\\)\[")  # a bracket the writer did not escape
@@ -331,9 +335,13 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
     title, protect = clean_title(title_text)
     if not title:
         return Skip(line, "no title: only links or markup")
-    if _only_a_venue(title):  # `- [AAAI](dblp) 2022, 2021`: a venue's page
-        return Skip(line, "a venue's name, not a paper")
     rest_plain = plain_text(outside_links(rest, scan_links(rest)))
+    # `- [AAAI](dblp) [2022](..), 2021`: a venue's name and its editions, not a paper (a
+    # name alone, `- [NIPS](url)`, or with a tag, is how a list may name a paper)
+    editions = [plain_text(link.label) for link in useful if link is not title_link]
+    if _only_a_venue(title) and (editions or rest_plain.strip(" ,;.")) \
+            and all(_EDITIONS.match(text) for text in editions + [rest_plain]):
+        return Skip(line, "a venue's name and its editions, not a paper")
     tag = tag_in_title if tag_in_title and tag_in_title.venue else \
         _venue_in(rest_plain, seed_tag) or tag_in_title
     authors = byline or _authors_in(rest_plain)
@@ -348,8 +356,10 @@ def _paper(text: str, line: int, path: str, context: Context, links: list[Link],
     bold_title = bold is not None and not plain_text(text[: bold.start()]) \
         and not plain_text(text[bold.end():]).strip(" .,:;") \
         and len(title.split()) > _WEB_NAME_WORDS
-    if not (useful or venue_tag or authors or titled or under_tag or _QUOTED.search(text)
-            or bold_title):
+    cited = _AUTHOR_DATE_OPENING.match(plain_text(text))  # `Author, A. (2016). Title.`
+    quoted = any(len(m.group(1).split()) > _WEB_NAME_WORDS for m in _QUOTED.finditer(text))
+    if not (useful or venue_tag or authors or titled or under_tag or quoted
+            or bold_title or cited):
         return Skip(line, "prose: no link, venue or authors")
     urls = [link.url for link in useful if link.url.lower().startswith(("http://", "https://"))]
     urls += [u for u in bare_urls(outside_links(text, links)) if u not in urls]
@@ -392,13 +402,13 @@ def _shows_a_paper(useful: list[Link], urls: list[str], tag: VenueTag | None) ->
 
 
 def _leads_elsewhere(text: str, useful: list[Link], urls: list[str],
-                     title_link: Link | None, context: Context, tag: VenueTag | None, authors: list[Person] | None,
-                     rest: str) -> str | None:
+                     title_link: Link | None, context: Context, tag: VenueTag | None,
+                     authors: list[Person] | None, rest: str) -> str | None:
     """Why an item is not a paper, or None: under a heading of tutorials, tools or people
-    it neither links a paper nor names its venue and year; a line that starts with a date (`2022/07/31 - Add VLDB
-    papers`) is news; elsewhere its title is text and its only links are labelled
-    as code, a site, a post or a talk (`TorchServe is a tool ... [[GitHub]](..)`), with no
-    venue, year or authors of its own."""
+    it neither links a paper nor names its venue and year; a line that starts with a date
+    (`2022/07/31 - Add VLDB papers`) is news; elsewhere its title is text and its only
+    links are labelled as code, a site, a post or a talk (`TorchServe is a tool ...
+    [[GitHub]](..)`), with no venue, year or authors of its own."""
     if _shows_a_paper(useful, urls, tag):
         return None
     if not context.papers and not (tag and tag.venue and tag.year):
@@ -499,9 +509,11 @@ def _with_subtitle(title_link: Link, after: str, links: list[Link]) -> tuple[str
 
 def _title_from_text(text: str) -> tuple[str, str, list[Person] | None]:
     """(title, the rest) of an item whose title is text: its first line when the next
-    lines are its authors, the text before an emphasised byline, a quoted or bold span when there is one, else the first
-    sentence (`Title. A. Author, B. Author. Venue 2021.`). Third: the authors of a byline
-    the layout sets apart (read even when written in lower case)."""
+    lines are its authors, the text before an emphasised byline, a quoted or emphasised
+    span that is not an author-date byline (`**Author, A. (2017).** *Title.*`), the
+    sentence after an author-date opening (`Author, A. (2015). Title. In Proc. ...`), else
+    the first sentence (`Title. A. Author, B. Author. Venue 2021.`). Third: the authors of
+    a byline the layout sets apart (read even when written in lower case)."""
     first, newline, later = text.strip().partition("\n")
     if newline and len(first.split()) >= 2 and parse_authors(plain_text(later)):
         return fold_space(first), later, None  # `- [ ] Title` + `  *A. Author, B. Author*`
@@ -511,14 +523,22 @@ def _title_from_text(text: str) -> tuple[str, str, list[Person] | None]:
     if byline and people and len(text[: byline.start()].split()) >= 2:
         return text[: byline.start()], byline.group(2), people
     for pattern in (_QUOTED, _BOLD):
-        match = pattern.search(text)
-        tagged = match and text[match.start() - 1: match.start()] == "[" \
-            and text[match.end(): match.end() + 1] == "]"  # `[**Mooncake**] Mooncake: ...`
-        if match and not tagged and not find_venue(match.group(match.lastindex or 1)):
+        for match in pattern.finditer(text):
             inner = match.group(match.lastindex or 1)
-            return inner, text[: match.start()] + " " + text[match.end():], None
-    stripped = _BRACKETED.sub("", text, count=1) if _tag_in(_BRACKETED.match(text)) else text
-    lead = text[: len(text) - len(stripped)]
+            tagged = text[match.start() - 1: match.start()] == "[" \
+                and text[match.end(): match.end() + 1] == "]"  # `[**Mooncake**] Mooncake`
+            outside = text[: match.start()] + " " + text[match.end():]
+            # a word or two set off in a longer line is its tag (`Title **`kg.`**`)
+            short = len(inner.split()) <= _WEB_NAME_WORDS \
+                and len(plain_text(outside).split()) >= _NAME_WORDS
+            if not (tagged or short or find_venue(inner) or _AUTHOR_DATE.search(inner)):
+                return inner, outside, None
+    opening = _AUTHOR_DATE_OPENING.match(text)  # APA: the authors and the date first
+    lead = text[: opening.end()] if opening else ""
+    stripped = text[len(lead):]
+    if not opening and _tag_in(_BRACKETED.match(text)):
+        stripped = _BRACKETED.sub("", text, count=1)
+        lead = text[: len(text) - len(stripped)]
     sentences = _SENTENCE_END.split(stripped)
     if len(sentences) > 1 and len(sentences[0].split()) >= 2 \
             and all(_is_metadata(s) for s in sentences[1:]):
@@ -561,7 +581,14 @@ def recognise_row(cells: list[str], roles: dict[str, int], line: int, path: str,
     year_text = plain_text(cell("year"))
     link_cells = " ".join(cells[i] for role, i in roles.items()
                           if role.startswith("links") and i < len(cells))
-    tagged = " ".join(part for part in (title_cell, link_cells) if part)
+    # A column the header does not name (`Files`, `Notes`) still links the paper when
+    # its links are labelled (`[:ledger:](pdf)`, `[[code]](..)`): they are kept; its text,
+    # and a link named after something else (the venue's page), are not the paper's.
+    unnamed = " ".join(text[link.start: link.end] for i, text in enumerate(cells)
+                       if i not in roles.values()
+                       for link in scan_links(text, references)
+                       if not link.image and is_label(link.label))
+    tagged = " ".join(part for part in (title_cell, link_cells, unnamed) if part)
     found = recognise(tagged, line, path, context, references, titled=True)
     if isinstance(found, Skip) or found.kind != "paper":
         return found

@@ -46,6 +46,15 @@ def pipe_cells(line: str) -> list[str]:
     return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", text)]
 
 
+def aligned(cells: list[str], header: list[str]) -> list[str]:
+    """A row written without the cells of the header's leading unnamed columns (`| Title
+    | ...` under `| | Title | ...`, a short name column left empty) lines up with the
+    columns its cells fill, as its reader takes them."""
+    short = len(header) - len(cells)
+    unnamed = next((i for i, name in enumerate(header) if name.strip()), len(header))
+    return [""] * short + cells if 0 < short <= unnamed else cells
+
+
 def column_roles(header: list[str]) -> dict[str, int]:
     """Role -> column index; `title` is present whenever the table holds entries."""
     from oflbib.importers.markdown.inline import plain_text
