@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import bibtexparser
 import pytest
 
 from oflbib.catalog.store import load_catalog
@@ -303,6 +304,10 @@ def test_strict_refuses_the_whole_import(tmp_path, run, text, line, message):
     ("@misc{a,\n  title = {T},\n  doi = {not-a-doi}\n}\n", 3, "doi 'not-a-doi' is not a DOI"),
     ("@misc{a,\n  title = {T},\n  eprint = {hep/xyz}, archiveprefix = {arXiv}\n}\n", 3,
      "eprint 'hep/xyz' is not an arXiv id"),
+    ("@inproceedings{a,\n  title = {T}, booktitle = {B},\n  journal = {J}\n}\n", 3,
+     "journal 'J' is not the venue of a @inproceedings (its booktitle is)"),
+    ("@inproceedings{a,\n  title = {T}, address = {Rome},\n  location = {Rome, Italy}\n}\n", 3,
+     "location 'Rome, Italy' repeats what address gives"),
 ])
 def test_values_a_field_cannot_hold_are_kept_as_written_and_told(tmp_path, run, text, line,
                                                                 message):
@@ -404,3 +409,26 @@ def test_a_users_publisher_on_an_article_in_a_venue_of_the_table_is_kept(tmp_pat
     for flavour in ("bibtex", "biblatex"):
         out = run("--catalog", tmp_path / "cat", "export", "--format", flavour).output
         assert re.search(r"publisher\s*=\s*\{Curran\}", out), flavour
+
+
+def test_a_field_commented_out_with_slashes_is_kept_with_its_entry(tmp_path, run):
+    """BibTeX reads `//pages` as a field name (Mendeley users comment fields out so):
+    the entry imports and the field comes back out as written."""
+    source = write(tmp_path, "@inproceedings{a,\n  title = {T}, booktitle = {B},\n"
+                             "  pages = {1--2},\n  //pages = {391--396}\n}\n")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 0, result.output
+    entry = load_catalog(tmp_path / "cat").entries["a"]
+    assert entry.pages == "1--2" and entry.verbatim["//pages"] == "391--396"
+    written = bibtexparser.parse_string(render_entry(entry)).entries[0]
+    assert written.fields_dict["//pages"].value == "391--396"
+
+
+def test_a_papers_own_url_to_its_code_is_written_once(tmp_path, run):
+    """A user's url that is a code repository stays the entry's url, and is not repeated
+    as the labelled code link (found by the property test: a list typed @inproceedings)."""
+    source = write(tmp_path, "@inproceedings{a, title={T}, booktitle={B}, year=2020,\n"
+                             "  url={https://github.com/x/y}}\n")
+    assert run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S").exit_code == 0
+    out = run("--catalog", tmp_path / "cat", "export", "--format", "bibtex").stdout
+    assert out.count("https://github.com/x/y") == 1 and "Code:" not in out, out

@@ -36,7 +36,9 @@ ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
 # biblatex (ISO 8601-2 / EDTF level 1) dates: `2023`, `2023-05-17`, ranges `2020/2021`,
 # open ranges `2020/`, uncertain `19??`, `2023~`, negative years `-0379-02`.
 DATE_PATTERN = r"^(-?[0-9X?]{4}(-[0-9X?]{2}(-[0-9X?]{2})?)?[~?%]?)?(/(-?[0-9X?]{4}(-[0-9X?]{2}(-[0-9X?]{2})?)?[~?%]?)?)?$"
-FIELD_NAME_PATTERN = r"^[a-z][a-z0-9_:.+-]*$"
+# Any field name BibTeX and biber accept (a commented-out `//pages` too): no space, none
+# of `"#%'(),={}\`, not starting with a digit.
+FIELD_NAME_PATTERN = r"^[^\s\"#%'(),={}\\0-9][^\s\"#%'(),={}\\]*$"
 PERSON = {
     "anyOf": [_TEXT, {
         "type": "object", "additionalProperties": False, "minProperties": 1,

@@ -112,11 +112,13 @@ def _names(people: list[Person], others: bool, keep_latin: bool) -> str:
 
 
 def code_note(reference: Reference) -> str | None:
-    """The labelled place of a paper's code links."""
-    if not reference.code_urls:
+    """The labelled place of a paper's code links, but for the one the user gave as the
+    entry's own url (written there, once)."""
+    own = reference.entry.verbatim.get("url")
+    code = [u for u in reference.code_urls if u != own]
+    if not code:
         return None
-    urls = ", ".join(r"\url{" + _url(u) + "}" for u in reference.code_urls)
-    return CODE_LABEL + urls
+    return CODE_LABEL + ", ".join(r"\url{" + _url(u) + "}" for u in code)
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

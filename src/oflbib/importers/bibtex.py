@@ -188,12 +188,27 @@ def entry_from_fields(entry_type: str, key: str, fields: dict[str, str],
     stats.ignored.update(name for name in entry.verbatim
                          if name not in KNOWN and name not in FIELD_ALIASES)
     stats.notes.extend(
-        Problem(f"{key}: {name} {latex_to_text(entry.verbatim[name])!r} is not "
-                f"{_WHAT.get(KNOWN[name].name, 'readable')}; kept as written", path,
+        Problem(f"{key}: {name} {latex_to_text(entry.verbatim[name])!r} "
+                f"{_why_untaken(reader, name, type_name)}; kept as written", path,
                 lines.get(name, line))
         for name in entry.verbatim if name in KNOWN and name not in reader.taken)
     _check_schema(entry, line)
     return entry
+
+
+def _why_untaken(reader: _Reader, name: str, type_name: str) -> str:
+    """Why a field of the table stayed verbatim: another spelling of it came first, it
+    names a venue this type does not take, or its value is not what the field holds."""
+    row = KNOWN[name]
+    other = next((written for written in reader.taken
+                  if written != name and KNOWN.get(FIELD_ALIASES.get(written, written)) is row),
+                 None)
+    if name in ("journal", "booktitle"):
+        return f"is not the venue of a @{type_name} (its {TYPES[type_name].container} is)" \
+            if TYPES[type_name].container else f"is not the venue of a @{type_name}"
+    if other is not None:
+        return f"repeats what {other} gives"
+    return f"is not {_WHAT.get(row.name, 'a value this field holds')}"
 
 
 class _Reader:
