@@ -432,3 +432,30 @@ def test_a_papers_own_url_to_its_code_is_written_once(tmp_path, run):
     assert run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S").exit_code == 0
     out = run("--catalog", tmp_path / "cat", "export", "--format", "bibtex").stdout
     assert out.count("https://github.com/x/y") == 1 and "Code:" not in out, out
+
+
+@pytest.mark.parametrize("year", [r"{\noopsort{1973b}}1973", "January 1978"])
+def test_a_year_that_says_more_than_its_number_is_written_back_as_given(tmp_path, run, year):
+    source = write(tmp_path, f"@misc{{a, title={{T}}, year={{{year}}}}}\n")
+    folder = tmp_path / "cat"
+    assert run("--catalog", folder, "import", "bibtex", source, "-s", "S").exit_code == 0
+    catalog = load_catalog(folder)
+    assert catalog.entries["a"].year in (1973, 1978)  # the catalog knows the number
+    for flavour in ("bibtex", "biblatex"):
+        assert f"{{{year}}}" in render(catalog, flavour)
+
+
+def test_check_tells_one_work_listed_twice_from_two_works_of_one_title(tmp_path, run):
+    """Two journals' "Editorial"s are two works; one paper with and without its year is
+    one work listed twice."""
+    source = write(tmp_path, "@article{e1, title={Editorial}, author={Roe, Ann}, year=2020}\n"
+                             "@article{e2, title={Editorial}, author={Doe, Jim}, year=2021}\n"
+                             "@article{p1, title={Bamboo}, author={Thorpe, John}, year=2023}\n"
+                             "@misc{p2, title={{Bamboo}}, author={Thorpe, J.}}\n")
+    folder = tmp_path / "cat"
+    assert run("--catalog", folder, "import", "bibtex", source, "-s", "S").exit_code == 0
+    result = run("--catalog", folder, "check")
+    said = result.stdout + result.stderr
+    assert "same title as 'e1'" not in said
+    assert "p2: same title as 'p1'" in said
+    assert "only a name" not in said  # a one-word title with its authors is a title

@@ -54,14 +54,25 @@ def _initials_only(given: str) -> bool:
                                for part in given.split())
 
 
+def _same_work(one: Entry, other: Entry) -> bool:
+    """Two entries of one title are one work listed twice unless their first authors or
+    years differ (two journals' "Editorial"s are two works)."""
+    def first_author(entry: Entry) -> str:
+        return norm_title(entry.authors[0].family or entry.authors[0].literal or "") \
+            if entry.authors else ""
+
+    firsts, years = {first_author(one), first_author(other)}, {one.year, other.year}
+    return (len(firsts) == 1 or "" in firsts) and (len(years) == 1 or None in years)
+
+
 def lint(catalog: Catalog) -> list[Finding]:
     findings: list[Finding] = []
-    titles: dict[str, list[str]] = defaultdict(list)
+    titles: dict[str, list[Entry]] = defaultdict(list)
     urls: dict[str, list[str]] = defaultdict(list)
     listed = [entry for _, entry in catalog.ordered()]
     for entry in listed + [e.cite_as for e in listed if e.cite_as]:
         if entry.title:
-            titles[norm_title(entry.title)].append(entry.key)
+            titles[norm_title(entry.title)].append(entry)
         else:  # BibTeX accepts an entry without one; every style prints a gap
             findings.append(Finding(ERROR, entry.key, f"{entry.kind} has no title"))
         for url in entry.urls:
@@ -84,7 +95,7 @@ def lint(catalog: Catalog) -> list[Finding]:
         if entry.doi and entry.doi.startswith("10.5555/"):
             findings.append(Finding(ERROR, entry.key,
                                     f"'{entry.doi}' is an ACM pseudo-DOI, not a DOI"))
-        if entry.kind == "paper" and len(entry.title.split()) == 1:
+        if entry.kind == "paper" and len(entry.title.split()) == 1 and not entry.authors:
             findings.append(Finding(ERROR, entry.key,
                                     f"title '{entry.title}' is only a name, not a paper title"))
         if not keys.KEY_PATTERN.match(entry.key) or not keys.follows_scheme(entry.key, entry):
@@ -103,8 +114,10 @@ def lint(catalog: Catalog) -> list[Finding]:
                 and entry.venue in VENUES:
             findings.append(Finding(WARNING, entry.key, "paper has no pages"))
     for same in titles.values():
-        if len(same) > 1:
-            findings.append(Finding(ERROR, same[1], f"same title as '{same[0]}'"))
+        for index, entry in enumerate(same):
+            twin = next((other for other in same[:index] if _same_work(other, entry)), None)
+            if twin:
+                findings.append(Finding(ERROR, entry.key, f"same title as '{twin.key}'"))
     for url, same in urls.items():
         if len(same) > 1:
             findings.append(Finding(ERROR, same[1], f"same url as '{same[0]}': {url}"))

@@ -310,7 +310,7 @@ def _read_dates(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
         reader.mark("year", "year")  # the BibTeX writer's own "no date"
     elif year is not None and (found.year is not None or found.date is not None):
         reader.mark("year", "year")
-        if plain(year) != str(found.year):
+        if re.sub(r"[{}\s]", "", year) != str(found.year):  # a sort command says more
             entry.verbatim[reader.named["year"]] = year
     if month is not None and found.month is not None \
             and month_number(month) == found.month:
