@@ -332,6 +332,17 @@ def test_add_by_name_and_tag_makes_an_entry_that_passes_check(replay, resolve_en
         "locate it)"]
 
 
+def test_a_bare_name_whose_source_failed_is_an_error_not_a_miss(replay, resolve_env,
+                                                                 catalog_root) -> None:
+    """A name and tag has no title search to fall back on: when dblp cannot answer, the
+    user hears that, not "not found" (and nothing is cached as an answer)."""
+    replay.on(on_search, Reply(503, b"down"))
+    result = oflbib(catalog_root, "add", "KungFu OSDI'20", "-s", "training", "-q")
+    assert result.exit_code == 1
+    assert "error" in result.stderr and "dblp" in result.stderr, result.stderr
+    assert "not found" not in result.stderr
+
+
 def test_nothing_found_is_asked_again_sooner_than_a_record(replay, timing, tmp_path) -> None:
     import time
 

@@ -381,7 +381,10 @@ class Engine:
             answer = answers[question]
             self.progress.done(1)
             if isinstance(answer, Failed):
-                continue  # the title searches will ask again, one by one
+                for want, _ in members:  # the title searches ask again, one by one; a bare
+                    if not want.searchable:  # name has none: its failure is the answer
+                        found[want.key].errors.setdefault(source.name, answer.message)
+                continue
             records = [_record(source, raw, answer.retrieved) for raw in answer.value]
             for want, query in members:
                 published = next((r for r in ranked_records(known[want.key]) if
