@@ -88,12 +88,16 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="oflbib")
 @click.pass_context
 def cli(ctx: click.Context, catalog_dir: str | None) -> None:
-    """oflbib turns the OpenFederatedLearning reading list into a bibliography.
+    """oflbib turns reading lists into bibliographies you can cite: Markdown
+    awesome-lists and .bib files in, BibTeX, biblatex, CSL-JSON, RIS and Markdown out,
+    every fact with its source. It ships the OpenFederatedLearning list's catalog.
 
     \b
     Cite from LaTeX:   oflbib export --format bibtex > refs.bib
     Zotero:            oflbib export --format ris > refs.ris
-    Maintain the list: oflbib import markdown LIST.md; oflbib resolve; oflbib build
+    Your own list:     oflbib --catalog my-catalog import markdown LIST.md
+    Your own .bib:     oflbib --catalog my-catalog import bibtex refs.bib
+    Maintain a list:   oflbib resolve; oflbib check; oflbib build
 
     Data goes to stdout, messages to stderr. Exit status: 0 ok, 1 problems found or
     a command failed, 2 bad input or usage.
