@@ -14,7 +14,9 @@ from oflbib.catalog.files import fast_paths
 from oflbib.exporters import build_files, render
 from oflbib.exporters.bibtex import entry_fields
 from oflbib.exporters.reference import groups, to_reference
+from oflbib.exporters.ris import ris_record
 from oflbib.latex import latex_to_text
+from oflbib.model import Entry
 from oflbib.text import clean_url
 from tests.conftest import FIXTURES, REPO
 from tests.consumers import compile_natbib, require, run_tool
@@ -178,11 +180,27 @@ def test_rispy_reads_back_every_field(shipped_catalog):
             assert record["year"] == str(entry.year)
         if entry.doi:
             assert record["doi"] == entry.doi
+        # M2, which Zotero keeps in Extra: rispy's place for a tag it has no name for.
+        assert record.get("unknown_tag", {}).get("M2") == (
+            [f"arXiv: {entry.arxiv}"] if entry.arxiv else None)
     bamboo = records[[e.key for e in entries].index("thorpe2023bamboo")]
     assert bamboo["type_of_reference"] == "CONF"
     assert bamboo["custom3"] == bamboo["secondary_title"]
     assert (bamboo["start_page"], bamboo["end_page"]) == ("497", "513")
     assert records[0]["type_of_reference"] == "COMP"
+
+
+def test_ris_records_go_through_rispys_own_writer_whole():
+    """A record as `ris_record` makes it is one rispy writes without a warning and reads
+    back with the arXiv id (a field rispy had no name for was dropped with a warning)."""
+    import warnings
+
+    entry = Entry(key="he2021fastmoe", kind="paper", title="FastMoE", arxiv="2103.13262",
+                  year=2021)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = rispy.loads(rispy.dumps([ris_record(to_reference(entry))]))[0]
+    assert again["unknown_tag"]["M2"] == ["arXiv: 2103.13262"]
 
 
 # ---- Markdown and bib/ -----------------------------------------------------------------

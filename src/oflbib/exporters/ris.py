@@ -28,10 +28,7 @@ _PUBLISHER_STAND_INS = ("school", "institution")
 
 
 class _UnnumberedRisWriter(rispy.RisWriter):
-    """rispy numbers records (`1.` before TY), which is not RIS; and it has no name for
-    M2, where the arXiv id goes."""
-
-    DEFAULT_MAPPING = {**rispy.TAG_KEY_MAPPING, "M2": "extra"}
+    """rispy numbers records (`1.` before TY), which is not RIS."""
 
     def set_header(self, count: int) -> str:
         return ""
@@ -77,11 +74,14 @@ def ris_record(reference: Reference) -> dict[str, Any]:
         "publisher": publisher, "volume": reference.volume, "number": reference.number,
         "start_page": reference.first_page, "end_page": reference.last_page,
         "doi": links.arxiv_doi(reference.arxiv) if preprint else reference.doi,
-        "extra": f"arXiv: {reference.arxiv}" if reference.arxiv else None,
     }
     for name, value in optional.items():
         if value:
             ris[name] = _one_line(value)
+    if reference.arxiv:
+        # rispy has no name for M2: its own place for such tags, so that any rispy
+        # writer keeps the id and its reader gives it back.
+        ris["unknown_tag"] = {"M2": [f"arXiv: {_one_line(reference.arxiv)}"]}
     for name, key in _PLAIN:
         value = getattr(entry, name)
         if value and key not in ris:
