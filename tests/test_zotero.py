@@ -64,6 +64,11 @@ def test_zotero_keeps_every_entry(imported, shipped_catalog, fmt):
     records = [r for g in groups(shipped_catalog) for r in g.references]
     items = [i for i in answer["items"] if i["itemType"] != "note"]
     assert len(items) == len(records)
+    notes: dict[str, list[str]] = {}  # an item's key -> its child notes, as plain text
+    for note in answer["items"]:
+        if note["itemType"] == "note":
+            notes.setdefault(note["parentItem"], []).append(
+                re.sub(r"<[^>]+>", "", note["note"]))
     problems = []
     for record, item in zip(records, items):
         flag = problems.append
@@ -80,11 +85,22 @@ def test_zotero_keeps_every_entry(imported, shipped_catalog, fmt):
             flag(f"{record.key}: creators {_zotero_creators(item)}")
         if record.year and str(record.year) not in item.get("date", ""):
             flag(f"{record.key}: date {item.get('date')!r}")
-        kept = " ".join(str(item.get(f, "")) for f in ("DOI", "extra", "archiveID", "url"))
-        if record.doi and record.doi not in kept:
-            flag(f"{record.key}: DOI lost")
-        if record.arxiv and record.arxiv not in item.get("extra", "") + item.get("archiveID", ""):
-            flag(f"{record.key}: arXiv id not in Extra or Archive ID")
+        # Zotero's Extra is one `Key: value` per line; a DOI Zotero has no field for
+        # goes there too.
+        extra = item.get("extra", "").splitlines()
+        if record.doi and record.doi not in (item.get("DOI"), *(
+                line.removeprefix("DOI: ") for line in extra)):
+            flag(f"{record.key}: DOI {item.get('DOI')!r}, Extra {extra}")
+        if record.arxiv and f"arXiv: {record.arxiv}" not in extra \
+                and item.get("archiveID") != record.arxiv:
+            flag(f"{record.key}: arXiv id not on a line of Extra or as Archive ID: {extra}")
+        if record.url and item.get("url") != record.url:
+            flag(f"{record.key}: url {item.get('url')!r}")
+        # The code links: a child note (BibTeX, RIS) or lines of Extra (CSL-JSON).
+        kept = " ".join(notes.get(item["key"], []) + extra)
+        lost = [u for u in record.code_urls if u not in kept]
+        if lost:
+            flag(f"{record.key}: code links lost: {lost}")
         if record.pages and item.get("pages", "").replace("\u2013", "-") != record.pages:
             flag(f"{record.key}: pages {item.get('pages')!r}")
         if record.volume and item.get("volume") != record.volume:

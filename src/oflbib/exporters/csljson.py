@@ -7,7 +7,7 @@ arXiv's DOI and the abstract page as URL (Zotero files that as a preprint, the i
 archive ID). Software and lists are `webpage`: Zotero refuses a whole CSL-JSON file when
 one item is `software`, so software is marked with `genre: "Computer software"` instead
 (RIS and biblatex carry the software type). A published paper's arXiv id and its code
-links go in `note` ("arXiv: ID", "Code: URL"), which Zotero keeps as Extra.
+links go in `note`, a line each ("arXiv: ID", "Code: URL"), which Zotero keeps as Extra.
 Words whose case is the point (SC20, GPUs, system names) are wrapped in
 `<span class="nocase">`, so styles that change a title's case leave them alone.
 Strings are plain text: no LaTeX, no braces, and no CSL markup. CSL processors read
@@ -167,7 +167,8 @@ def csl_item(reference: Reference) -> dict[str, Any]:
         notes.append(f"arXiv: {reference.arxiv}")
     notes += [f"Code: {u}" for u in reference.code_urls]
     if notes:
-        item["note"] = _text(" ".join(notes))  # one line: `visible` folds a newline
+        # One line each, as Zotero reads its Extra: a `Key: value` line per field.
+        item["note"] = "\n".join(_text(note) for note in notes)
     return item
 
 
