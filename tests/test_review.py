@@ -1,9 +1,11 @@
 """The rendered review: every entry of the shipped catalog as a reader sees it, through
 natbib/plainnat, IEEEtran, biblatex (numeric, authoryear) and pandoc with the CSL styles
 IEEE, APA, ACM and Chicago author-date. Per entry: a locator shown (DOI, arXiv id or URL),
-the title printed once, no leftover braces or TeX, the venue for papers, the year or a
-deliberate "n.d."; author-year citations never read "Google ()". The README's table of
-one paper and one arXiv-only paper per consumer is checked against the same renderings.
+the title printed once, an organisation that is the author printed once, no empty
+parentheses, authors' accents kept, no leftover braces or TeX, the venue for papers, the
+year or a deliberate "n.d."; author-year citations never read "Google ()". The README's
+table of one paper and one arXiv-only paper per consumer is checked against the same
+renderings.
 """
 
 from __future__ import annotations
@@ -33,11 +35,14 @@ README_ROWS = {"plainnat": "natbib/plainnat", "IEEEtran": "IEEEtran",
                "chicago-author-date": "pandoc + Chicago author-date"}
 
 
+def _unaccented(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
 def _plain(text: str) -> str:
     """Letters and digits only, accents and case dropped: what two renderings share."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
+    return re.sub(r"[^0-9a-z]", "", _unaccented(text).casefold())
 
 
 def _records(catalog) -> list[Reference]:
@@ -66,10 +71,21 @@ def review(records: list[Reference], entries: dict[str, str], author_year: bool)
         title_count = _plain(_URL.sub(" ", shown)).count(_plain(record.title))
         if title_count != 1:
             flag(f"{record.key}: title printed {title_count} times: {shown}")
+        for name in {a.literal for a in record.authors if a.literal}:
+            if _URL.sub(" ", shown).count(name) != 1:
+                flag(f"{record.key}: '{name}' printed {shown.count(name)} times: {shown}")
+        if "()" in shown.replace(" ", ""):
+            flag(f"{record.key}: empty parentheses: {shown}")
+        composed = unicodedata.normalize("NFC", shown)
+        for word in {w for a in record.authors for part in (a.family, a.given) if part
+                     for w in part.split() if not w.isascii()}:
+            if re.search(rf"\b{re.escape(_unaccented(word))}\b", _unaccented(shown)) \
+                    and unicodedata.normalize("NFC", word) not in composed:
+                flag(f"{record.key}: '{word}' printed without its accents: {shown}")
         if re.search(r"[\\{}$]", shown):
             flag(f"{record.key}: leftover TeX or braces: {shown}")
-        if record.entry_type in ("inproceedings", "article") and record.container \
-                and _plain(record.container) not in plain:
+        if record.entry_type in ("inproceedings", "article") and not (
+                record.container and _plain(record.container) in plain):
             flag(f"{record.key}: venue '{record.container}' not shown: {shown}")
         if record.entry_type == "preprint" and "arxiv" not in plain:
             flag(f"{record.key}: preprint without arXiv: {shown}")

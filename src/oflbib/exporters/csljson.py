@@ -139,7 +139,11 @@ def csl_item(reference: Reference) -> dict[str, Any]:
     }
     if TYPES[reference.entry_type].software:
         text_fields["genre"] = "Computer software"
-        text_fields["publisher"] = reference.organisation
+        # The organisation that publishes it, unless it already stands as the author
+        # (APA and Chicago would print "Google. (n.d.). ... Google.").
+        text_fields["publisher"] = None if any(
+            a.literal == reference.organisation for a in reference.authors) \
+            else reference.organisation
     if reference.entry_type == "preprint" and reference.arxiv:
         text_fields["number"] = reference.arxiv
         text_fields["DOI"] = links.arxiv_doi(reference.arxiv)
