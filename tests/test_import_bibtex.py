@@ -50,14 +50,33 @@ def test_biblatex_round_trip_keeps_every_exported_fact(tmp_path, run, shipped_ca
     for key, entry in shipped_catalog.entries.items():
         got, want = to_reference(again.entries[key]), to_reference(entry)
         assert (got.entry_type, got.title, got.authors, got.year, got.container, got.publisher,
-                got.pages, got.doi, got.arxiv, got.url, got.organisation) == \
+                got.pages, got.doi, got.arxiv, got.url, got.organisation, got.code_urls) == \
             (want.entry_type, want.title, want.authors, want.year, want.container, want.publisher,
-             want.pages, want.doi, want.arxiv, want.url, want.organisation), key
+             want.pages, want.doi, want.arxiv, want.url, want.organisation, want.code_urls), key
         assert again.entries[key].kind == entry.kind
         assert sorted(again.entries[key].sections) == sorted(entry.sections)
     bamboo = again.entries["thorpe2023bamboo"]
     assert (bamboo.venue, bamboo.container, bamboo.entry_type) == ("NSDI", None, None)
     assert bamboo.provenance["pages"].source.startswith("refs.bib:")
+
+
+def test_code_links_in_a_biblatex_addendum_are_the_entrys_code(tmp_path, run):
+    """biblatex prints `addendum` at the end of an entry, where the biblatex export puts
+    the code links; a user's own addendum text stays, and comes back out with them."""
+    source = write(tmp_path, "@article{a2020x,\n  author = {Doe, Jane},\n"
+                   "  title = {A Title},\n  journal = {J},\n  date = {2020},\n"
+                   "  addendum = {Extended version. Code: \\url{https://github.com/doe/x}},\n}\n")
+    assert run("--catalog", tmp_path / "c", "import", "bibtex", source).exit_code == 0
+    entry = load_catalog(tmp_path / "c").entries["a2020x"]
+    assert entry.urls == ["https://github.com/doe/x"]
+    assert to_reference(entry).code_urls == ["https://github.com/doe/x"]
+    assert entry.verbatim == {"addendum": "Extended version"}
+    written = bibtexparser.parse_string(render(load_catalog(tmp_path / "c"), "biblatex"))
+    fields = written.entries_dict["a2020x"].fields_dict
+    assert fields["addendum"].value == r"Extended version. Code: \url{https://github.com/doe/x}"
+    assert "note" not in fields  # biblatex would print it amid the venue
+    bibtex = bibtexparser.parse_string(render(load_catalog(tmp_path / "c"), "bibtex"))
+    assert bibtex.entries_dict["a2020x"]["note"] == r"Code: \url{https://github.com/doe/x}"
 
 
 # ---- other people's files ----------------------------------------------------------------

@@ -96,11 +96,14 @@ def test_zotero_keeps_every_entry(imported, shipped_catalog, fmt):
             flag(f"{record.key}: arXiv id not on a line of Extra or as Archive ID: {extra}")
         if record.url and item.get("url") != record.url:
             flag(f"{record.key}: url {item.get('url')!r}")
-        # The code links: a child note (BibTeX, RIS) or lines of Extra (CSL-JSON).
+        # The code links: a child note (BibTeX, RIS) or lines of Extra (CSL-JSON). The
+        # biblatex file has them in `addendum`, which Zotero's translator does not read.
         kept = " ".join(notes.get(item["key"], []) + extra)
         lost = [u for u in record.code_urls if u not in kept]
-        if lost:
+        if lost and fmt != "biblatex":
             flag(f"{record.key}: code links lost: {lost}")
+        if fmt == "biblatex" and record.code_urls and not lost:
+            flag(f"{record.key}: Zotero reads biblatex's addendum now: tell the README")
         if record.pages and item.get("pages", "").replace("\u2013", "-") != record.pages:
             flag(f"{record.key}: pages {item.get('pages')!r}")
         if record.volume and item.get("volume") != record.volume:

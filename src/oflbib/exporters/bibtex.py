@@ -276,8 +276,13 @@ def _note(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
         latex_text(entry.note, out.keep_latin) if entry.note else None)]
     if flavour == BIBTEX and entry_type(ref, flavour) == "unpublished" and ref.arxiv:
         notes.append(f"arXiv:{ref.arxiv}")  # what plainnat and IEEEtran show
-    notes.append(code_note(ref))
+    # biblatex prints `note` amid the venue (between an article's issue and its pages) and
+    # `addendum` at the end of the entry: the code links' place. BibTeX has only `note`.
+    extra = [entry.verbatim.get("addendum")] if flavour == BIBLATEX else notes
+    extra.append(code_note(ref))
     out.add("note", ". ".join(n for n in notes if n), False)
+    if flavour == BIBLATEX:
+        out.add("addendum", ". ".join(n for n in extra if n), False)
 
 
 def _ids(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:

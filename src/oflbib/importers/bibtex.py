@@ -263,6 +263,13 @@ class _Reader:
             elif row.value == TEXT and getattr(entry, row.name) is None:
                 setattr(entry, row.name, self._text_value(entry, written, raw))
                 self.mark(name, row.name)
+        addendum = self.named.get("addendum")  # biblatex's place of the code links
+        if addendum is not None:
+            rest = self.without_code_links(self.fields[addendum])
+            if rest != self.fields[addendum]:
+                self.mark("addendum", "urls")
+                if rest:
+                    entry.verbatim[addendum] = rest
         entry.urls += [url for url in dict.fromkeys(self.code_links) if url not in entry.urls]
         for written, raw in self.fields.items():
             if written not in self.taken:
@@ -272,6 +279,16 @@ class _Reader:
             model_field: Provenance(source=f"{self.file}:{self.lines.get(written, self.line)}",
                                     via="bibtex")
             for written, model_field in self.taken.items()}
+
+    def without_code_links(self, raw: str) -> str:
+        """`raw` but for the writer's `Code: \\url{..}` sentences, whose links are kept."""
+        kept = []
+        for part in raw.split(". "):
+            if _CODE_NOTE.fullmatch(part):
+                self.code_links += _URL_IN_TEXT.findall(part)
+            else:
+                kept.append(part)
+        return ". ".join(kept)
 
     def _text_value(self, entry: Entry, name: str, raw: str) -> str | None:
         """The text of a value; its LaTeX too (in `verbatim`) when the text would not
@@ -394,13 +411,8 @@ def _read_note(reader: _Reader, entry: Entry, name: str, raw: str) -> None:
     """The user's note. What the BibTeX writer adds to it comes back where it came from:
     `arXiv:ID` (the entry's own eprint) and `Code: \\url{..}` (its code links)."""
     eprint = _ARXIV_PREFIX.sub("", (reader.raw("eprint") or "").strip())
-    kept = []
-    for part in raw.split(". "):
-        if _CODE_NOTE.fullmatch(part):
-            reader.code_links += _URL_IN_TEXT.findall(part)
-        elif not (eprint and part.strip() == f"arXiv:{eprint}"):
-            kept.append(part)
-    note = ". ".join(kept)
+    note = ". ".join(part for part in reader.without_code_links(raw).split(". ")
+                     if not (eprint and part.strip() == f"arXiv:{eprint}"))
     entry.note = reader._text_value(entry, name, note) if note.strip() else None
     reader.mark(name, "note")
 
