@@ -334,6 +334,15 @@ def test_export_aux_writes_only_the_cited_entries_and_names_the_missing(tmp_path
     result = run("export", "-f", "biblatex", "--aux", bcf)
     assert result.exit_code == 0, result.stderr
     assert [e.key for e in bibtexparser.parse_string(result.stdout).entries] == ["fedml"]
+    # \include'd chapters: their citations are in their own .aux, which the main one
+    # \@inputs (here in a loop, which is followed once); a key in the wrong case is named.
+    (tmp_path / "main.aux").write_text("\\relax\n\\@input{ch1.aux}\n\\bibdata{refs}\n")
+    (tmp_path / "ch1.aux").write_text("\\relax\n\\citation{fedml,Thorpe2023Bamboo}\n"
+                                      "\\@input{main.aux}\n")
+    result = run("export", "--aux", tmp_path / "main.aux")
+    assert result.exit_code == 1
+    assert [e.key for e in bibtexparser.parse_string(result.stdout).entries] == ["fedml"]
+    assert "Thorpe2023Bamboo (the catalog has thorpe2023bamboo)" in result.stderr
     bad = tmp_path / "notes.txt"
     bad.write_text("hello\n", encoding="utf-8")
     result = run("export", "--aux", bad)

@@ -82,7 +82,11 @@ def _cited(ctx: click.Context, aux: Path) -> tuple[set[str], list[str]]:
     known = catalog.keys_in_use()
     if EVERYTHING in wanted:
         return known, []
-    return {k for k in wanted if k in known}, [k for k in wanted if k not in known]
+    # BibTeX and biber match keys as written: a key differing only in case is not cited.
+    folded = {k.casefold(): k for k in known}
+    return {k for k in wanted if k in known}, [
+        k + (f" (the catalog has {folded[k.casefold()]})" if k.casefold() in folded else "")
+        for k in wanted if k not in known]
 
 
 def _report_missing(ctx: click.Context, aux: Path | None, missing: list[str]) -> None:
