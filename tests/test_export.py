@@ -397,3 +397,20 @@ def test_check_flags_initials_only_authors_and_papers_without_locator(run, catal
     assert "gao2021chronus: initials only for P. Sun, Y. Wen, T. Zhang" in result.stderr + \
         result.stdout
     assert "unger2022unity: paper has no locator" in result.stderr + result.stdout
+
+
+def test_the_lists_hyphenated_name_for_a_paper_keeps_its_case_in_the_title():
+    """`[Megatron-LM](..)` in a list, "... Using Megatron-LM" as the title: BibTeX braces
+    the name whole (plainnat printed "megatron-LM"); other hyphenated words are judged part
+    by part (Multi-{GPU}), and a name the title does not say protects nothing."""
+    from oflbib.model import Seed
+
+    def title(seed: str) -> str:
+        entry = Entry(key="n2021e", kind="paper", year=2021, seed=Seed(title=seed),
+                      title="Efficient Multi-GPU Training Using Megatron-LM")
+        return dict(entry_fields(to_reference(entry), "bibtex"))["title"]
+
+    assert title("Megatron-LM") == \
+        "Efficient Multi-{GPU} Training Using {Megatron-LM}"
+    assert title("Megatron") == "Efficient Multi-{GPU} Training Using Megatron-{LM}"
+    assert title("Multi-GPU") == "Efficient {Multi-GPU} Training Using Megatron-{LM}"

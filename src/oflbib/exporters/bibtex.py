@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from oflbib import links
-from oflbib.exporters.reference import Group, Reference, keywords
+from oflbib.exporters.reference import Group, Reference, keywords, title_protect
 from oflbib.fields import BY_NAME, FIELDS, TYPES
 from oflbib.latex import latex_text, latex_title, latex_to_text
 from oflbib.model import Entry, Person, RelationEntry
@@ -162,7 +162,7 @@ def _editors(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
 
 def _title(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
     out.add("title", entry.verbatim.get("title")
-            or latex_title(ref.title, ref.protect, out.keep_latin), False)
+            or latex_title(ref.title, title_protect(ref), out.keep_latin), False)
 
 
 def _container(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from oflbib import links
-from oflbib.exporters.reference import Group, Reference, keywords
+from oflbib.exporters.reference import Group, Reference, keywords, title_protect
 from oflbib.fields import PLAIN, TYPES
 from oflbib.latex import needs_protection
 from oflbib.model import Entry, Person
@@ -121,7 +121,7 @@ def csl_item(reference: Reference) -> dict[str, Any]:
     entry = reference.entry
     item: dict[str, Any] = {"id": reference.key, "type": TYPES[reference.entry_type].csl}
     if reference.title:
-        item["title"] = _cased(reference.title, reference.protect)
+        item["title"] = _cased(reference.title, title_protect(reference))
     if reference.authors or entry.authors_others:
         item["author"] = _names(reference.authors, entry.authors_others)
     if entry.editors or entry.editors_others:

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from oflbib import links
+from oflbib.latex import needs_protection
 from oflbib.model import Catalog, Entry, Listing, Person, Section
 from oflbib.text import clean_url, fold_space, visible
 from oflbib.venues import CONFERENCE, JOURNAL, PREPRINT_SERVER, VENUES, canonical_publisher
@@ -157,6 +158,21 @@ def to_reference(entry: Entry, urls: str = DEFAULT_URLS) -> Reference:
         sections=list(entry.sections), organisation=entry.organisation,
         venue_short=venue.short if venue else entry.venue, entry=entry,
     )
+
+
+def title_protect(reference: Reference) -> list[str]:
+    """The words of the title whose case styles must keep: the catalog's `protect`, and
+    the list's one-word name for the paper where the title says it whole. Hyphenated words
+    are otherwise judged part by part (Multi-{GPU}), which would print `megatron-LM` for a
+    paper the list calls `Megatron-LM`."""
+    entry = reference.entry
+    name = entry.seed.title.strip() if entry.kind == "paper" and entry.seed \
+        and entry.seed.title else ""
+    if name and " " not in name and "-" in name and name not in reference.protect \
+            and needs_protection(name, set()) and re.search(
+                rf"(?<!\S){re.escape(name)}(?=[\s:,.;!?)]|$)", reference.title):
+        return [*reference.protect, name]
+    return reference.protect
 
 
 def keywords(reference: Reference) -> list[str]:
