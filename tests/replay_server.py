@@ -212,8 +212,11 @@ def _proceedings_article() -> dict:
 def crossref_item(doi: str, title: str, *, authors: Sequence[tuple[str, str]] = (),
                   year: int | None = None, work_type: str = "proceedings-article",
                   container: str | None = None, page: str | None = None,
-                  publisher: str = "ACM", event: dict | None = None) -> dict:
-    """A Crossref work: the recorded proceedings-article with these fields in its place."""
+                  publisher: str = "ACM", event: dict | None = None,
+                  abstract: str | None = None) -> dict:
+    """A Crossref work: the recorded proceedings-article with these fields in its place;
+    an `abstract` in JATS, as Crossref sends the ones publishers deposit
+    (works-query-ecology-query.author-carl_boettiger.json)."""
     item = copy.deepcopy(_proceedings_article())
     item.update({
         "DOI": doi, "URL": f"https://doi.org/{doi}", "title": [title], "type": work_type,
@@ -224,7 +227,7 @@ def crossref_item(doi: str, title: str, *, authors: Sequence[tuple[str, str]] = 
     })
     for stamp in ("issued", "published", "published-print"):
         item[stamp] = {"date-parts": [[year]]} if year else {"date-parts": [[None]]}
-    for optional, value in (("page", page), ("event", event)):
+    for optional, value in (("page", page), ("event", event), ("abstract", abstract)):
         if value:
             item[optional] = value
         else:
@@ -266,8 +269,11 @@ def work_list(items: Sequence[dict]) -> Reply:
 
 def atom_entry(arxiv_id: str, title: str, authors: Sequence[str] = ("Ada Lovelace",), *,
                published: str = "2022-03-01T17:59:46Z", doi: str | None = None,
-               journal_ref: str | None = None, category: str = "cs.DC") -> str:
-    """One <entry> in the 2026 arXiv format (query-id_list-2104.12255v1.xml)."""
+               journal_ref: str | None = None, category: str = "cs.DC",
+               summary: str = "Abstract.") -> str:
+    """One <entry> in the 2026 arXiv format (query-id_list-2104.12255v1.xml); `summary`
+    is the abstract, links in it as plain text (query-search_query-testing-start10-max10.xml:
+    `... at the following URL: https://youtu.be/edgCNbGSGEY`)."""
     extra = "".join(f"\n    <arxiv:{tag}>{escape(value)}</arxiv:{tag}>"
                     for tag, value in (("journal_ref", journal_ref), ("doi", doi)) if value)
     names = "".join(f"\n    <author>\n      <name>{escape(a)}</name>\n    </author>"
@@ -278,7 +284,7 @@ def atom_entry(arxiv_id: str, title: str, authors: Sequence[str] = ("Ada Lovelac
     <updated>{published}</updated>
     <link href="https://arxiv.org/abs/{arxiv_id}v1" rel="alternate" type="text/html"/>
     <link href="https://arxiv.org/pdf/{arxiv_id}v1" rel="related" type="application/pdf" title="pdf"/>
-    <summary>Abstract.</summary>
+    <summary>{escape(summary)}</summary>
     <category term="{category}" scheme="http://arxiv.org/schemas/atom"/>
     <published>{published}</published>{extra}
     <arxiv:primary_category term="{category}"/>{names}
@@ -424,6 +430,44 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
 
 
+# The fields of an arXiv query (`ti:"..."`, `abs:"..."`) and the preprint's text each reads.
+ARXIV_FIELDS = {"ti": "title", "abs": "summary"}
+
+
+_ARXIV_TOKENS = re.compile(r'\(|\)|\b(?:AND|OR)\b|\b(?:ti|abs):"[^"]*"')
+
+
+def arxiv_matches(query: str, preprint: dict) -> bool:
+    """arXiv's search: `ti:"..."` and `abs:"..."` phrases, whose words must stand in a row
+    in the preprint's title or abstract, read as words (a link's `/`, `.` and `-` separate
+    them: `github.com/lsds/KungFu` has the phrase `lsds kungfu`), joined by AND and OR in
+    parentheses (a query without them is read left to right)."""
+    tokens = _ARXIV_TOKENS.findall(query)
+
+    def phrase(token: str) -> bool:
+        prefix, _, quoted = token.partition(":")
+        words = _words(quoted.strip('"'))
+        return bool(words) and f" {words} " in f" {_words(preprint.get(ARXIV_FIELDS[prefix]) or '')} "
+
+    def joined(at: int, operator: str) -> tuple[bool, int]:
+        """Terms joined by `operator` (OR of ANDs of phrases or parentheses) from `at`."""
+        values = []
+        while True:
+            if operator == "OR":
+                value, at = joined(at, "AND")
+            elif tokens[at] == "(":
+                value, at = joined(at + 1, "OR")
+                at += 1  # the closing parenthesis
+            else:
+                value, at = phrase(tokens[at]), at + 1
+            values.append(value)
+            if at >= len(tokens) or tokens[at] != operator:
+                return (any(values) if operator == "OR" else all(values)), at
+            at += 1
+
+    return bool(tokens) and joined(0, "OR")[0]
+
+
 @dataclass
 class Corpus:
     """Crossref works and arXiv preprints, served like the real APIs: DOI lookups (one, or
@@ -476,7 +520,5 @@ class Corpus:
             wanted = {i.split("v")[0] for i in arxiv_ids(seen)}
             found = [p for p in self.preprints if p["arxiv_id"] in wanted]
         else:
-            phrases = [_words(p) for p in re.findall(r'ti:"([^"]*)"', arxiv_search(seen))]
-            found = [p for p in self.preprints
-                     if any(phrase in _words(p["title"]) for phrase in phrases)]
+            found = [p for p in self.preprints if arxiv_matches(arxiv_search(seen), p)]
         return atom_feed([atom_entry(**p) for p in found[:int(seen.param("max_results") or 10)]])

@@ -6,7 +6,8 @@
 The services hold the shipped catalog's hand-verified papers (and near-miss distractors).
 The papers are imported afresh from two lists: `seed`, the list the catalog was made from
 (lists/OpenFederatedLearning.md), and `sloppy`, the same papers as another list would write
-them (name only, typos, truncated or lower-cased titles, other venue-tag spellings). Each is resolved twice with `oflbib resolve` (a subprocess, as a
+them (name only, typos, truncated or lower-cased titles, other venue-tag spellings, a year
+without its venue). Each is resolved twice with `oflbib resolve` (a subprocess, as a
 user runs it): cold, with an empty cache, then warm, which must make no request at all.
 For each run: requests per service, limit violations (must be 0), wall time against the
 floor the services' limits set; for each cold run, how many papers got each field right
@@ -145,8 +146,10 @@ def sloppy_tag(entry: Entry, n: int) -> str:
         return f"arXiv:{entry.arxiv}" if entry.arxiv else "arXiv"
     tag = format_venue_tag(entry.venue, entry.year)
     full = tag.replace(f"'{entry.year % 100:02d}", f" {entry.year}")  # `NSDI 2023`
-    # Five spellings against sloppy_title's six styles: every pairing comes up.
-    return [tag, tag.replace("'", " '"), full, tag.upper(), f"({full})"][n % 5]
+    # Seven spellings against sloppy_title's six styles: every pairing comes up. The last
+    # gives the year alone: the venue is the sources' to find (a bare name by its code).
+    return [tag, tag.replace("'", " '"), full, tag.upper(), f"({full})", f"In {full}",
+            f"({entry.year})"][n % 7]
 
 
 def sloppy_list(papers: list[tuple[str, Entry]], seed: int = 11) -> tuple[str, dict[str, str]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from oflbib.keys import ascii_fold
 from oflbib.model import Catalog, Entry
-from oflbib.resolvers.matching import title_similarity
+from oflbib.resolvers.matching import code_links, title_similarity
 from tests.replay_server import (
     Corpus, ReplayServer, Reply, Responder, Seen, crossref_item, dblp_corr_info, dblp_info,
 )
@@ -132,13 +132,44 @@ def _near_arxiv_id(n: int, taken: set[str]) -> str:
                 if (ident := f"{year}{(n + month) % 12 + 1:02d}.{n:05d}") not in taken)
 
 
+def _abstract(entry: Entry, n: int) -> str | None:
+    """The abstract of a paper that links its code: the list's repository, or (every other
+    paper) the authors' own of which the list links a fork, as lists often do."""
+    repos = code_links(entry.urls)
+    if not repos:
+        return None
+    owner, _, name = repos[0].partition("/")
+    home = owner if n % 2 else f"authors-lab-{n}"
+    return (f"We present {entry.title}, and evaluate it on real workloads. The code is "
+            f"available at https://github.com/{home}/{name}.")
+
+
+def _near_abstract(entry: Entry, n: int) -> str:
+    """A near miss links code of its own (another repository)."""
+    repos = code_links(entry.urls)
+    name = repos[0].partition("/")[2] if repos else "system"
+    return f"We revisit an old question at scale. Code: https://github.com/near-{n}/{name}-v2"
+
+
+def _jats(abstract: str | None) -> str | None:
+    """An abstract as Crossref sends a deposited one: JATS, the link an ext-link."""
+    if abstract is None:
+        return None
+    text, _, url = abstract.rpartition(" https://")
+    url = "https://" + url.rstrip(".")
+    return (f"<jats:p>{text} <jats:ext-link xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
+            f"xlink:href=\"{url}\">{url}</jats:ext-link>.</jats:p>")
+
+
 def corpus_of(catalog: Catalog, seed: int = 5, fillers: int = 12) -> Corpus:
     """The catalog's papers as the services would hold them (deterministic), from its
     hand-verified fields: Crossref knows the papers that have a DOI, arXiv those with an
     arXiv id, dblp every published paper (authors with homonym numbers now and then) and a
     CoRR record per arXiv id. Around them: for every paper a near-miss at each service
-    (the same system name or most of the title, other authors, another year), and for
-    every venue-year `fillers` other papers of those proceedings."""
+    (the same system name or most of the title, other authors, another year, its own
+    code), and for every venue-year `fillers` other papers of those proceedings. A paper
+    that links its code names it in its preprint's abstract, and in its Crossref record's
+    for every third paper (publishers deposit some abstracts)."""
     from oflbib.resolvers.dblp import DBLP_VENUE_NAMES
 
     rng = random.Random(seed)
@@ -154,11 +185,13 @@ def corpus_of(catalog: Catalog, seed: int = 5, fillers: int = 12) -> Corpus:
         near = f"{name}: Revisiting {rest.split()[-1]} at Scale" if name \
             else " ".join(entry.title.split()[:-2] + ["in", "Practice"])
         journal = entry.venue in ("VLDB", "TPDS", "TC", "SIGMETRICS")
+        abstract = _abstract(entry, n)
         if entry.doi:
             corpus.works.append(crossref_item(
                 entry.doi, entry.title, authors=authors, year=year, page=entry.pages,
                 work_type="journal-article" if journal else "proceedings-article",
-                container=entry.container, publisher=entry.publisher or "ACM"))
+                container=entry.container, publisher=entry.publisher or "ACM",
+                abstract=_jats(abstract) if n % 3 == 0 else None))
         corpus.works.append(crossref_item(f"10.99998/near.{n}", near, year=year - 2,
                                           authors=[("Bo", "Near"), ("Li", "Miss")]))
         preprint_title = _preprint_title(entry)
@@ -166,10 +199,12 @@ def corpus_of(catalog: Catalog, seed: int = 5, fillers: int = 12) -> Corpus:
             corpus.preprints.append({
                 "arxiv_id": entry.arxiv, "title": preprint_title, "authors": names,
                 "published": f"20{entry.arxiv[:2]}-{entry.arxiv[2:4]}-10T00:00:00Z",
-                "doi": entry.doi if entry.doi and rng.random() < 0.5 else None})
+                "doi": entry.doi if entry.doi and rng.random() < 0.5 else None,
+                **({"summary": abstract} if abstract else {})})
         corpus.preprints.append({
             "arxiv_id": _near_arxiv_id(n, arxiv_ids), "title": near,
-            "authors": ["Bo Near", "Li Miss"], "published": "2019-05-01T00:00:00Z"})
+            "authors": ["Bo Near", "Li Miss"], "published": "2019-05-01T00:00:00Z",
+            "summary": _near_abstract(entry, n)})
         dblp_names = [f"{person} 000{k % 3 + 1}" if (n + k) % 7 == 0 else person
                       for k, person in enumerate(names)]
         if entry.venue and entry.venue != "arXiv":

@@ -62,7 +62,7 @@ class Provenance:
     source: str
     via: str | None = None  # manual | crossref | arxiv | seed
     retrieved: str | None = None  # ISO date
-    note: str | None = None  # why the value differs from the list, when it does
+    note: str | None = None  # why the value differs from the list, or what matched it
 
 
 @dataclass

@@ -303,6 +303,10 @@ def merge(entry: Entry, found: Found, names: Names | None = None) -> Review:
             note = "the list tags it arXiv; this is the published version"
         elif name in corrections:
             note = f"the list says {_list_text(entry, name)!r}; corrected from {record.source}"
+        if record.source in found.code:  # the match counted the link: say so
+            code = found.code[record.source]
+            note = f"{note}, whose record's abstract links the list's code ({code})" if note \
+                else f"matched by the list's code ({code}), which the record's abstract links"
         entry.provenance[name] = Provenance(source=record.url, via=record.source,
                                             retrieved=record.retrieved, note=note)
         refused = _refusal(entry)

@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from oflbib.resolvers.base import MAX_TEXT, PREPRINT, Fields, Raw, Record, person_from_name
+from oflbib.resolvers.base import (
+    MAX_ABSTRACT, MAX_TEXT, PREPRINT, Fields, Raw, Record, person_from_name,
+)
 from oflbib.resolvers.bounds import BoundedClient, BrokenAnswer
 from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
 from oflbib.resolvers.manners import (
     Failure, PoliteSource, RetryPolicy, Timing, failure_for_status, network_failure_of,
     one_at_a_time,
 )
-from oflbib.resolvers.matching import comparable_title, title_similarity
+from oflbib.resolvers.matching import (
+    MIN_NAME, Query, comparable_title, split_name, squeezed, title_similarity,
+)
 from oflbib.resolvers.venuetext import venue_in_text
 from oflbib.text import fold_space
 
@@ -35,6 +39,15 @@ CANDIDATE_FLOOR = 0.5  # a result this unlike a title was found for another titl
 _TOTAL_RESULTS = re.compile(rb"<opensearch:totalResults[^>]*>\s*(\d{1,18})\b")
 
 
+def has_phrase(text: Any, phrase: str) -> bool:
+    """Does `text` have the words of `phrase` (`code_question`) in a row, as arXiv's
+    phrase search reads it (case and the characters between words ignored)?"""
+    if not isinstance(text, str) or not phrase:
+        return False
+    words = " ".join(re.findall(r"\w+", text[:MAX_ABSTRACT].casefold()))
+    return f" {phrase} " in f" {words} "
+
+
 def raw_from_result(result: Any) -> Raw:
     """The parts of an arxiv.Result we use, as JSON for the cache."""
     return {
@@ -43,6 +56,7 @@ def raw_from_result(result: Any) -> Raw:
         "published": result.published.date().isoformat(),
         "journal_ref": result.journal_ref, "doi": result.doi,
         "primary_category": result.primary_category or None,
+        "summary": result.summary,  # the abstract: the code it links can confirm a match
     }
 
 
@@ -95,7 +109,7 @@ def record_from_raw(raw: Any) -> Record:
         venue=mention.venue if mention else None,
         doi=normal_doi(doi) if doi else None,
         arxiv=bare_arxiv(ident), arxiv_class=fields.text("primary_category"),
-        problems=tuple(fields.problems),
+        code=fields.code("summary"), problems=tuple(fields.problems),
     )
 
 
@@ -124,6 +138,7 @@ class ArxivSource(PoliteSource):
     id_kind = "arxiv"
     ids_per_request = 100
     titles_per_request = 10  # ORed ti:"..." phrases per request
+    abstracts_per_request = 10  # ORed abs:"..." phrases per request
     parallel = 1
 
     def __init__(self, query_url: str, *, user_agent: str, timeout: float, timing: Timing,
@@ -204,20 +219,55 @@ class ArxivSource(PoliteSource):
         return {bare: raw for raw in raws if (bare := self.identifier_of(raw)) in asked}
 
     def search(self, titles: Sequence[str]) -> dict[str, list[Raw]]:
+        return self._phrases({title: f'ti:"{phrase}"' if (phrase := comparable_title(title))
+                              else "" for title in titles},
+                             lambda title, raw: title_similarity(title, raw["title"])
+                             >= CANDIDATE_FLOOR)
+
+    @staticmethod
+    def code_question(query: Query) -> str | None:
+        """The question for the entry's (first) code repository, in arXiv's query syntax:
+        the abstracts with the words of its owner and name in a row (`abs:"lsds kungfu"`
+        for `github.com/lsds/KungFu`: arXiv's search splits a link into words at `/`, `.`
+        and `-`, and a `/` in a query is syntax); and, where the list's system name is the
+        repository's, the papers titled with it whose abstract has it too, which finds the
+        paper when the list links a fork (`MachineLearningSystem/KungFu`)."""
+        if not query.code:
+            return None
+        owner, _, name = query.code[0].partition("/")
+        question = f'abs:"{comparable_title(f"{owner} {name}")}"'
+        system, words = split_name(query.title)[0], comparable_title(name)
+        if system and squeezed(system) == squeezed(name) and len(words) >= MIN_NAME:
+            question += f' OR (ti:"{words}" AND abs:"{words}")'
+        return question
+
+    def search_abstracts(self, questions: Sequence[str]) -> dict[str, list[Raw]]:
+        """The records each `code_question` finds, several ORed into one request; a
+        record answers the question whose abstract phrase it has."""
+        return self._phrases({question: f"({question})" for question in questions},
+                             lambda question, raw: any(
+                                 has_phrase(raw.get("summary"), phrase)
+                                 for phrase in re.findall(r'abs:"([^"]+)"', question)))
+
+    def _phrases(self, clauses: dict[str, str],
+                 belongs: Callable[[str, Raw], bool]) -> dict[str, list[Raw]]:
+        """Each question's records, its clause (`ti:"..."`) ORed with the others' into one
+        request; `belongs` tells which question a record answers."""
         import arxiv
 
-        phrases = [comparable_title(title) for title in titles]
-        query = " OR ".join(f'ti:"{phrase}"' for phrase in phrases if phrase)
+        questions = list(clauses)
+        query = " OR ".join(clause for clause in clauses.values() if clause)
         if not query:
-            return {title: [] for title in titles}
-        room = CANDIDATES_PER_TITLE * len(titles)
+            return {question: [] for question in questions}
+        room = CANDIDATES_PER_TITLE * len(questions)
         raws = self._ask(arxiv.Search(query=query, max_results=room))
-        if len(raws) >= room and len(titles) > 1:
-            # A full page may have crowded some titles' papers out: ask for each half.
-            half = len(titles) // 2
-            return {**self.search(titles[:half]), **self.search(titles[half:])}
-        return {title: [raw for raw in raws if title_similarity(title, raw["title"])
-                        >= CANDIDATE_FLOOR] for title in titles}
+        if len(raws) >= room and len(questions) > 1:
+            # A full page may have crowded some questions' papers out: ask for each half.
+            half = len(questions) // 2
+            return {**self._phrases({q: clauses[q] for q in questions[:half]}, belongs),
+                    **self._phrases({q: clauses[q] for q in questions[half:]}, belongs)}
+        return {question: [raw for raw in raws if belongs(question, raw)]
+                for question in questions}
 
     def record(self, raw: Raw) -> Record:
         return record_from_raw(raw)

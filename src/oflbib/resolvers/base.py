@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from oflbib.model import Person
+from oflbib.resolvers.identifiers import repositories_in
 from oflbib.text import fold_space, visible
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ class Record:
     arxiv: str | None = None  # bare id, no version
     arxiv_class: str | None = None
     dblp: str | None = None  # dblp key (conf/nsdi/ThorpeZEQJZNX23)
+    # Code repositories (`owner/name`, lower-case) the record's abstract links: what can
+    # confirm it is the paper of a list's item that links its code.
+    code: tuple[str, ...] = ()
     retrieved: str | None = None  # ISO date the source gave this record
     # Values the source sent that could not be read (a year "2023a", a number for a name):
     # left out of the record, and reported for the entry.
@@ -59,6 +63,7 @@ def normal_pages(pages: str | None) -> str | None:
 
 
 MAX_TEXT = 2000  # characters of one text value of a record; the longest real titles have 300
+MAX_ABSTRACT = 20000  # characters of an abstract read for its links (JATS markup included)
 
 
 class Fields:
@@ -94,6 +99,17 @@ class Fields:
             self.refuse(name, value, "is not valid Unicode")
             return None
         return visible(text)  # no control character reaches a terminal or a file
+
+    def code(self, name: str) -> tuple[str, ...]:
+        """The code repositories the raw record's `name` (an abstract: text, markup and
+        all) links; only what fits in MAX_ABSTRACT characters is read."""
+        value = self.raw.get(name)
+        if value is None or value == "":
+            return ()
+        if not isinstance(value, str):
+            self.refuse(name, value, "is not text")
+            return ()
+        return repositories_in(value[:MAX_ABSTRACT])
 
     def year(self, name: str, value: Any) -> int | None:
         if value is None:

@@ -30,8 +30,11 @@ PUBLIC_POOL = Pace(limit=5, interval=1.0, concurrency=1)
 POLITE_POOL = Pace(limit=10, interval=1.0, concurrency=3)
 
 ROWS = 5  # candidates per title search: enough to see a runner-up
+# `abstract`: some publishers deposit one, and the code repository it links can confirm
+# that a candidate is the paper of a list's item linking that code.
 SELECT = ["DOI", "title", "subtitle", "author", "issued", "container-title",
-          "short-container-title", "event", "publisher", "volume", "issue", "page", "type"]
+          "short-container-title", "event", "publisher", "volume", "issue", "page", "type",
+          "abstract"]
 
 
 NOT_WORKS = "Crossref answered JSON that is not a works record"
@@ -163,7 +166,7 @@ def record_from_item(item: Any, base_url: str) -> Record:
         publisher=fields.text("publisher"), volume=fields.text("volume", number=True),
         number=fields.text("issue", number=True),
         pages=normal_pages(fields.text("page", number=True)),
-        doi=doi or None, problems=tuple(fields.problems),
+        doi=doi or None, code=fields.code("abstract"), problems=tuple(fields.problems),
     )
 
 

@@ -30,7 +30,7 @@ from oflbib.resolvers.manners import (
     Failure, PoliteSource, RetryPolicy, Timing, failure_for_status, network_failure_of,
     one_at_a_time,
 )
-from oflbib.resolvers.matching import Query, comparable_title, split_name
+from oflbib.resolvers.matching import MIN_NAME, Query, comparable_title, split_name
 from oflbib.resolvers.venuetext import venue_in_text
 from oflbib.text import fold_space
 from oflbib.venues import lookup_venue
@@ -38,7 +38,6 @@ from oflbib.venues import lookup_venue
 DBLP_DELAY = 1.0  # dblp's crawling etiquette: at least one second between requests
 HITS_PER_TITLE = 10  # candidates per title search: enough to see a runner-up
 HITS_PER_PROCEEDINGS = 1000  # dblp's most per request: a whole proceedings at once
-MIN_NAME = 4  # letters a bare name needs to be worth a question (`Pets` is, `X` is not)
 NAMES_PER_QUESTION = 10  # one-word names ORed into one question (`dapple|terapipe`)
 
 # How dblp names the venues of the venue table, where it differs from the venue's short

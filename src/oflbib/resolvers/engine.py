@@ -27,7 +27,7 @@ from oflbib.resolvers.cache import ResponseCache
 from oflbib.resolvers.manners import Timing
 from oflbib.resolvers.matching import (
     AMBIGUOUS, MATCHED, MatchResult, Query, choose, comparable_title, family_names,
-    plausibly_same_title, preprint_of, same_paper,
+    names_the_code, plausibly_same_title, preprint_of, same_paper,
 )
 from oflbib.venues import VenueTag, find_venue
 
@@ -61,10 +61,10 @@ def _as_listed(entry: Entry, learnt: set[str], tag: VenueTag | None) -> Query:
         from oflbib.importers.markdown import clean_title
 
         title = clean_title(entry.seed.title)[0]
-    return Query(title,
-                 (tag.year if tag else None) if "year" in learnt else query.year,
-                 () if "authors" in learnt else query.authors,
-                 (tag.venue if tag else None) if "venue" in learnt else query.venue)
+    return dataclasses.replace(
+        query, title=title, year=(tag.year if tag else None) if "year" in learnt else query.year,
+        authors=() if "authors" in learnt else query.authors,
+        venue=(tag.venue if tag else None) if "venue" in learnt else query.venue)
 
 
 def _with_talk(query: Query, urls: Sequence[str]) -> Query:
@@ -76,8 +76,8 @@ def _with_talk(query: Query, urls: Sequence[str]) -> Query:
         talk = identifiers.usenix_talk(url)
         venue = lookup_venue(talk[0]) if talk else None
         if talk and venue:
-            return Query(query.title, query.year or talk[1], query.authors,
-                         query.venue or venue.id)
+            return dataclasses.replace(query, year=query.year or talk[1],
+                                       venue=query.venue or venue.id)
     return query
 
 
@@ -143,6 +143,8 @@ class Found:
     searches: dict[str, MatchResult] = field(default_factory=dict)  # source -> title search
     errors: dict[str, str] = field(default_factory=dict)  # source -> why it gave no answer
     searched: dict[str, str] = field(default_factory=dict)  # source -> the title it searched
+    # source -> the entry's code repository that its record's abstract links
+    code: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -232,6 +234,12 @@ def preferred_record(found: Found) -> Record | None:
     return next(iter(ranked_records(found)), None)
 
 
+def placed_record(found: Found) -> Record | None:
+    """The entry's version of record that names its venue, if a source gave one: another
+    source's publication would add nothing but its venue and year."""
+    return next((r for r in ranked_records(found) if r.role == PUBLISHED and r.venue), None)
+
+
 def _pool(found: Found) -> None:
     """The sources' choices, pooled: a record the others do not bear out (another paper
     than theirs) is dropped. When no choice is borne out by more sources than any other,
@@ -248,6 +256,17 @@ def _pool(found: Found) -> None:
             del found.records[name]
             found.notes.append(f"{name}'s record '{record.title}' ({record.url}) is "
                                "not the paper the other sources found: ignored")
+
+
+def _note_code(want: Want, found: Found) -> None:
+    """Which records' abstracts link the entry's code: a signal the match counted, kept
+    for the report and the fields' provenance."""
+    for name, record in sorted(found.records.items()):
+        repo = names_the_code(want.query, record)
+        if repo:
+            found.code[name] = repo
+            found.notes.append(f"{name}'s record ({record.url}) links the list's code "
+                               f"repository ({repo}) in its abstract")
 
 
 class Engine:
@@ -276,6 +295,7 @@ class Engine:
                             for source in self.sources])
         for want in wants:
             _pool(found[want.key])
+            _note_code(want, found[want.key])
             if not found[want.key].records and not want.ids and not want.searchable:
                 found[want.key].notes.append(
                     "the title is only a name: add the paper's DOI or arXiv id to resolve it")
@@ -316,6 +336,13 @@ class Engine:
                 unsettled = [w for w in unsettled if source.name not in found[w.key].records]
                 self._take_questions(source, unsettled, found,
                                      source.name_question)  # type: ignore[attr-defined]
+            if hasattr(source, "code_question"):
+                # A bare name with no venue to look in, that links its code: the abstracts
+                # that link that code (a search by the name alone finds look-alikes). Other
+                # bare names wait for pass 2: their proceedings mostly settle them.
+                self._take_code_questions(source, [
+                    w for w in wants if not w.ids and not w.searchable and w.query.code
+                    and w.query.venue in (None, "arXiv")], found)
             searches = [(w.key, w.query) for w in wants if not w.ids and w.searchable
                         and source.name not in found[w.key].records]
         else:
@@ -328,21 +355,27 @@ class Engine:
                     # entry, and a preprint and its publication may be titled differently.
                     lookups[want.key] = (learnt, None)
             if source.role == PUBLISHED:
-                # A version of record another source already gave needs no second search.
-                pending = [w for w in pending if not any(
-                    r.role == PUBLISHED for r in known[w.key].records.values())]
+                # A version of record another source already gave, with its venue, needs
+                # no second search.
+                pending = [w for w in pending if placed_record(known[w.key]) is None]
             if hasattr(source, "ask"):
                 # Asked by the system name: a paper with no version of record yet (a
                 # preprint titled otherwise than its publication, a title with a typo that a
                 # words search cannot find), or with no preprint (one titled otherwise than
                 # the publication the list names).
                 named = [w for w in wants if source.name not in known[w.key].errors
-                         and not (self._learnt_id(known[w.key], "arxiv") and any(
-                             r.role == PUBLISHED for r in known[w.key].records.values()))]
+                         and not (self._learnt_id(known[w.key], "arxiv")
+                                  and placed_record(known[w.key]))]
                 self._take_questions(
                     source, named, found, lambda q: source.name_question(  # type: ignore
                         q, bare=False), known=known,
                     combine=source.any_of)  # type: ignore[attr-defined]
+                pending = [w for w in pending if source.name not in found[w.key].records]
+            if hasattr(source, "code_question"):
+                # What no source settled, asked by the code it links (what pass 1 asked so,
+                # the cache answers).
+                self._take_code_questions(source, [w for w in pending if w.query.code
+                                                   and not known[w.key].records], found)
                 pending = [w for w in pending if source.name not in found[w.key].records]
             searches = [(w.key, self._best_query(w, known[w.key])) for w in pending
                         if w.key not in lookups]
@@ -354,13 +387,25 @@ class Engine:
         self._take_lookups(source, {w.key: w for w in wants}, lookups, found)
         self._take_searches(source, searches, found)
 
+    def _take_code_questions(self, source: Source, wants: Sequence[Want],
+                             found: dict[str, Found]) -> None:
+        """The records whose abstract names each want's code repository (arXiv's)."""
+        self._take_questions(source, wants, found,
+                             source.code_question,  # type: ignore[attr-defined]
+                             ask=source.search_abstracts,  # type: ignore[attr-defined]
+                             kind="abstract",
+                             per_request=source.abstracts_per_request)  # type: ignore
+
     def _take_questions(self, source: Source, wants: Sequence[Want], found: dict[str, Found],
                         question_of: Callable[[Query], str | None],
                         known: dict[str, Found] | None = None,
-                        combine: Callable[[list[str]], dict[str, str]] | None = None) -> None:
-        """Free questions to a source that answers them (dblp): each want's question, asked
-        once however many wants share it (and, with `combine`, several questions as one),
-        its candidates scored for every one of them (by what the sources found in pass 1,
+                        combine: Callable[[list[str]], dict[str, str]] | None = None, *,
+                        ask: Callable[[Sequence[str]], dict[str, Any]] | None = None,
+                        kind: str = "query", per_request: int = 1) -> None:
+        """Free questions to a source that answers them (dblp's `ask`, or `ask`, which
+        takes `per_request` questions at a time): each want's question, asked once however
+        many wants share it (and, with `combine`, several questions as one), its
+        candidates scored for every one of them (by what the sources found in pass 1,
         when `known`: a want with a version of record then takes only its preprint)."""
         groups: dict[str, list[tuple[Want, Query]]] = {}
         for want in wants:
@@ -374,9 +419,9 @@ class Engine:
                 asked.setdefault(combined, []).extend(groups[question])
             groups = asked
         self.progress.planned(len(groups))
-        answers = self._answers(source, "query", sorted(groups),
-                                source.ask,  # type: ignore[attr-defined]
-                                1, missing=[])
+        answers = self._answers(source, kind, sorted(groups),
+                                ask or source.ask,  # type: ignore[attr-defined]
+                                per_request, missing=[])
         for question, members in groups.items():
             answer = answers[question]
             self.progress.done(1)
@@ -387,8 +432,7 @@ class Engine:
                 continue
             records = [_record(source, raw, answer.retrieved) for raw in answer.value]
             for want, query in members:
-                published = next((r for r in ranked_records(known[want.key]) if
-                                  r.role == PUBLISHED), None) if known else None
+                published = placed_record(known[want.key]) if known else None
                 if published is not None:
                     self._take_preprint(source, found[want.key], published, records)
                     continue
@@ -416,8 +460,8 @@ class Engine:
         record = preferred_record(found)
         if record is None:
             return want.query
-        return Query(record.title, want.query.year, tuple(family_names(record.authors)),
-                     want.query.venue)
+        return dataclasses.replace(want.query, title=record.title,
+                                   authors=tuple(family_names(record.authors)))
 
     @staticmethod
     def _learnt_id(found: Found, kind: str) -> str | None:

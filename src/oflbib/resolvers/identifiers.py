@@ -82,6 +82,52 @@ def usenix_talk(url: str) -> tuple[str, int] | None:
     return match.group("venue"), 2000 + int(match.group("yy"))
 
 
+# Code hosts whose links name a repository as `/owner/name` (the hosts lists and abstracts
+# link a paper's code on; links.HOST_ROLES has the rest of the code hosts).
+_CODE_HOSTS = ("github.com", "gitlab.com")
+_NOT_OWNERS = {"orgs", "topics", "features", "marketplace", "sponsors", "settings", "apps",
+               "search", "explore", "collections", "about", "login"}
+_REPO_PART = r"[A-Za-z0-9_.-]+"
+# A code link in running text: markup around it (`<jats:ext-link xlink:href="...">`, TeX's
+# `\url{...}`) and a line break after a slash (arXiv's older feeds wrap the abstract) allowed.
+_CODE_IN_TEXT = re.compile(r"(?<![\w.-])(?:www\.)?(" + "|".join(re.escape(h) for h in _CODE_HOSTS)
+                           + r")\s*/\s*(" + _REPO_PART + r")\s*/\s*(" + _REPO_PART + ")", re.I)
+# Dashes a typesetter put in a link's visible text (`conservation\u2010decisions`).
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
+
+
+def _repository(owner: str, name: str) -> str | None:
+    name = re.sub(r"(?:\.git)?[.,;:]*$", "", name, flags=re.I)
+    if not name or not owner or owner.casefold() in _NOT_OWNERS or name in (".", ".."):
+        return None
+    return f"{owner}/{name}".casefold()
+
+
+def code_repository(url: str) -> str | None:
+    """`owner/name` (lower-case) of a link to a code repository on GitHub or GitLab
+    (`https://github.com/NVIDIA/Megatron-LM.git` -> `nvidia/megatron-lm`), deeper paths
+    (`/tree/main/docs`) ignored; None for any other link."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if host not in _CODE_HOSTS or len(segments) < 2:
+        return None
+    return _repository(segments[0], segments[1])
+
+
+def repositories_in(text: str | None) -> tuple[str, ...]:
+    """Every code repository (`owner/name`, lower-case) a text links, in order, once each:
+    an abstract's `Code: https://github.com/lsds/KungFu.`"""
+    if not text:
+        return ()
+    found = (_repository(m.group(2), m.group(3))
+             for m in _CODE_IN_TEXT.finditer(text.translate(_DASHES)))
+    return tuple(dict.fromkeys(repo for repo in found if repo))
+
+
 # Identifier kind -> how to read it from a link.
 IN_URL = {"doi": doi_in_url, "arxiv": arxiv_in_url, "dblp": dblp_in_url}
 

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from oflbib.keys import ascii_fold
 from oflbib.model import Entry, Person
 from oflbib.resolvers.base import Record
+from oflbib.resolvers.identifiers import code_repository
 from oflbib.text import markup_to_text
 
 ACCEPT = 0.97  # combined score a match needs
@@ -50,6 +51,7 @@ def title_similarity(a: str, b: str) -> float:
 
 
 NAME_WORDS = 3  # a system name before a colon is a word or two (`Megatron-LM`, `Pets`)
+MIN_NAME = 4  # letters a name needs to be worth a question (`Pets` is, `X` is not)
 MIN_REST_WORDS = 5  # a title without its name must still say something to be compared
 MIN_PREFIX = 24  # characters a truncated title must keep to be compared as a prefix
 TRUNCATION = re.compile(r"(\.\.\.|\u2026)\s*$")
@@ -57,6 +59,11 @@ TRUNCATION = re.compile(r"(\.\.\.|\u2026)\s*$")
 # paper (two papers of one proceedings rarely share a name); elsewhere the name proves little.
 NAME_AT_VENUE = 0.93
 PREFIX_EVIDENCE = 0.92  # what the beginning of a truncated title weighs at most
+# What an abstract linking the entry's code repository adds. As much as an agreeing year:
+# with the system name it is a match, but a conflicting title, year or venue outweighs it
+# (a fork's name is only a name). A record linking other code loses nothing: an abstract
+# may link a dataset, a list a re-implementation.
+CODE_NAMED = 0.04
 
 
 @lru_cache(maxsize=2**16)
@@ -81,7 +88,8 @@ def subtitle(title: str) -> str:
     return match.group(1).strip() if match else ""
 
 
-def _squeezed(text: str) -> str:
+def squeezed(text: str) -> str:
+    """A name's letters and digits only: `Megatron-LM` is `megatronlm`."""
     return comparable_title(text).replace(" ", "")
 
 
@@ -92,7 +100,7 @@ def names_the_paper(query: Query, record: Record) -> bool:
     if not name:
         return False
     their_name, _ = split_name(record.title)
-    if their_name and _squeezed(name) == _squeezed(their_name):
+    if their_name and squeezed(name) == squeezed(their_name):
         return True
     words = comparable_title(record.title).split()
     wanted = comparable_title(name).split()
@@ -126,9 +134,22 @@ def title_evidence(query: Query, record: Record) -> float:
         at_venue = query.venue and query.venue == record.venue and query.year == record.year
         by_authors = (_shared_authors(query, record) or 0) >= 0.5 and not (
             query.year and record.year and abs(query.year - record.year) > 1)
-        if at_venue or by_authors:
+        by_code = names_the_code(query, record) and not _conflicts(query, record)
+        if at_venue or by_authors or by_code:
             best = max(best, NAME_AT_VENUE)
     return best
+
+
+def _conflicts(query: Query, record: Record) -> bool:
+    """Do the list's venue or year speak against the record (a preprint's year only when
+    it is far from the publication's)?"""
+    if query.venue not in (None, "arXiv") and record.venue and record.venue != query.venue:
+        return True
+    if not (query.year and record.year):
+        return False
+    if record.work_type in PREPRINT_TYPES:
+        return not query.year - PREPRINT_YEARS <= record.year <= query.year + 1
+    return abs(query.year - record.year) > 1
 
 
 def _comparable_part(text: str) -> bool:
@@ -160,10 +181,31 @@ class Query:
     year: int | None = None
     authors: tuple[str, ...] = ()  # folded family names
     venue: str | None = None
+    code: tuple[str, ...] = ()  # the code repositories the entry links (`owner/name`)
 
     @classmethod
     def of(cls, entry: Entry) -> Query:
-        return cls(entry.title, entry.year, tuple(family_names(entry.authors)), entry.venue)
+        return cls(entry.title, entry.year, tuple(family_names(entry.authors)), entry.venue,
+                   code_links(entry.urls))
+
+
+def code_links(urls: Sequence[str]) -> tuple[str, ...]:
+    """The code repositories among an entry's links, once each."""
+    return tuple(dict.fromkeys(repo for url in urls if (repo := code_repository(url))))
+
+
+def names_the_code(query: Query, record: Record) -> str | None:
+    """The entry's code repository that the record's abstract links, if one is: the same
+    `owner/name`, or a repository of the same name (a list often links a fork, as
+    `MachineLearningSystem/bamboo` for the authors' `uclasystem/bamboo`)."""
+    if not query.code or not record.code:
+        return None
+    for repo in query.code:
+        if repo in record.code:
+            return repo
+    names = {repo.partition("/")[2]: repo for repo in query.code}
+    return next((names[theirs.partition("/")[2]] for theirs in record.code
+                 if theirs.partition("/")[2] in names), None)
 
 
 def match_score(query: Query, record: Record) -> float:
@@ -184,6 +226,8 @@ def match_score(query: Query, record: Record) -> float:
     if published_venue and record.venue:
         # Mild: the list's venue tags are sometimes wrong, and then the title decides.
         score += 0.03 if record.venue == query.venue else -0.03
+    if names_the_code(query, record):
+        score += CODE_NAMED
     if record.work_type and record.work_type not in PAPER_TYPES:
         score -= 0.5  # a dataset, a whole proceedings volume, a peer review...
     return score
@@ -219,7 +263,7 @@ def _same_work(a: Record, b: Record) -> bool:
     if shared is None or shared < 0.5:
         return False
     name, their_name = split_name(a.title)[0], split_name(b.title)[0]
-    if name and their_name and _squeezed(name) == _squeezed(their_name):
+    if name and their_name and squeezed(name) == squeezed(their_name):
         return True
     return any(_comparable_part(part) and title_similarity(part, whole) >= SAME_WORK
                for part, whole in ((subtitle(a.title), b.title), (subtitle(b.title), a.title)))
