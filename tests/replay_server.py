@@ -342,15 +342,16 @@ def _dblp_search_answer() -> dict:
         "search-publ-q-attention_is_all_you_need-format-json-h3.json").body)
 
 
-def dblp_hits(query: str, infos: Sequence[dict], total: int | None = None) -> Reply:
+def dblp_hits(query: str, infos: Sequence[dict], total: int | None = None,
+              first: int = 0) -> Reply:
     """A /search/publ/api answer: the recorded one with these hits (no `hit` key when none,
-    as dblp sends it)."""
+    as dblp sends it), from hit `first` of `total`."""
     body = copy.deepcopy(_dblp_search_answer())
     result = body["result"]
     result["query"] = " ".join(f"{word}*" if len(word) > 2 else word for word in query.split())
     result["completions"] = {"@total": "0", "@computed": "0", "@sent": "0"}
     hits = {"@total": str(total if total is not None else len(infos)),
-            "@computed": str(len(infos)), "@sent": str(len(infos)), "@first": "0"}
+            "@computed": str(len(infos)), "@sent": str(len(infos)), "@first": str(first)}
     if infos:
         hits["hit"] = [{"@score": str(len(infos) - n), "@id": str(1000 + n), "info": info,
                         "url": f"URL#{1000 + n}"} for n, info in enumerate(infos)]
@@ -488,8 +489,8 @@ class Corpus:
     def dblp_search(self, seen: Seen) -> Reply:
         query = seen.param("q") or ""
         found = [info for info in self.dblp if dblp_matches(query, info)]
-        hits = int(seen.param("h") or 30)
-        return dblp_hits(query, found[:hits], total=len(found))
+        hits, first = int(seen.param("h") or 30), int(seen.param("f") or 0)
+        return dblp_hits(query, found[first:first + hits], total=len(found), first=first)
 
     def dblp_record(self, seen: Seen) -> Reply:
         key = seen.path[len("/rec/"):].removesuffix(".bib")

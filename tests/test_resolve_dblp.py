@@ -397,3 +397,36 @@ def test_a_bare_name_in_the_list_is_resolved_and_shown_as_a_correction(
     assert entry.provenance["title"].note == "the list says 'KungFu'; corrected from dblp"
     shown = oflbib(catalog_root, "check", "--seed").output
     assert "KungFu" in shown and "rec/conf/osdi/MaiLWK20" in shown
+
+
+# ---- a proceedings larger than a page -----------------------------------------------------
+
+def _neurips(count: int) -> list[dict]:
+    return [dblp_info(f"conf/nips/P{n}", f"Paper {n} of a Very Large Proceedings", venue="NeurIPS",
+                      year=2023, authors=[f"Author {n}", "Other Person"]) for n in range(count)]
+
+
+def test_a_proceedings_larger_than_a_page_is_read_page_by_page(replay, timing,
+                                                               tmp_path) -> None:
+    # The paper is on the third page; its namesake (another year) on the first.
+    papers = _neurips(2500)
+    papers.insert(10, dblp_info("conf/nips/Near22", "Zeus: Revisiting Energy at Scale",
+                                venue="NeurIPS", year=2023, authors=["Bo Near"]))
+    papers.insert(2200, dblp_info("conf/nips/You23", "Zeus: Understanding and Optimizing GPU "
+                                  "Energy Consumption of DNN Training", venue="NeurIPS",
+                                  year=2023, authors=["Jie You", "Jae-Won Chung"]))
+    Corpus(dblp=papers).serve(replay)
+    want = Want("zeus", Query("Zeus: Understanding and Optimizing GPU Energy Consumption of "
+                              "DNN Training", 2023, venue="NeurIPS"), {}, frozenset())
+    found = engine_for(replay, timing, tmp_path).run([want])["zeus"]
+    assert found.records["dblp"].dblp == "conf/nips/You23"
+    pages = [(s.param("f"), s.param("h")) for s in replay.seen if s.param("q") == "NeurIPS 2023"]
+    assert pages == [("0", "1000"), ("1000", "1000"), ("2000", "1000")]
+    assert not [s for s in replay.seen if s.param("q") != "NeurIPS 2023"
+                and s.param("q") != "zeus"]  # no title search: the proceedings settled it
+
+
+def test_a_question_with_more_hits_than_dblp_pages_answers_nothing(replay, timing) -> None:
+    replay.on(on_search, dblp_hits("graph", _neurips(1000), total=25000))
+    assert dblp_source(replay, timing).ask(["graph"]) == {"graph": []}
+    assert len(replay.seen) == 1  # known from the first page

@@ -37,7 +37,8 @@ from oflbib.venues import lookup_venue
 
 DBLP_DELAY = 1.0  # dblp's crawling etiquette: at least one second between requests
 HITS_PER_TITLE = 10  # candidates per title search: enough to see a runner-up
-HITS_PER_PROCEEDINGS = 1000  # dblp's most per request: a whole proceedings at once
+HITS_PER_PROCEEDINGS = 1000  # dblp's most per request: most proceedings at once
+MAX_HITS = 10000  # the furthest dblp pages a query's hits (f + h)
 NAMES_PER_QUESTION = 10  # one-word names ORed into one question (`dapple|terapipe`)
 
 # How dblp names the venues of the venue table, where it differs from the venue's short
@@ -183,14 +184,17 @@ def info_from_bibtex(text: str, key: str) -> Raw | None:
     return {k: v for k, v in info.items() if v not in (None, "")}
 
 
-def _hits(answer: Any) -> list[Raw]:
-    """The `info` of each hit; JSON of another shape is a broken answer, not a crash."""
+def _hits(answer: Any) -> tuple[list[Raw], int]:
+    """The `info` of each hit, and how many hits the query has in all (`@total`, a string
+    like every dblp number); JSON of another shape is a broken answer, not a crash."""
     result = answer.get("result") if isinstance(answer, dict) else None
     hits = result.get("hits") if isinstance(result, dict) else None
     if not isinstance(hits, dict):
         raise BrokenAnswer("dblp answered JSON that is not a search result", retryable=False)
-    return [hit["info"] for hit in _listed(hits.get("hit"))
-            if isinstance(hit, dict) and isinstance(hit.get("info"), dict)]
+    infos = [hit["info"] for hit in _listed(hits.get("hit"))
+             if isinstance(hit, dict) and isinstance(hit.get("info"), dict)]
+    total = str(hits.get("@total", ""))
+    return infos, int(total) if total.isdigit() and len(total) < 10 else len(infos)
 
 
 # ---- the source ------------------------------------------------------------------------
@@ -244,11 +248,27 @@ class DblpSource(PoliteSource):
             return Failure(str(exc), exc.retryable)
         return network_failure_of(exc, self.base_url, self.timeout)
 
-    def _search(self, query: str, hits: int) -> list[Raw]:
-        hits_found: list[Raw] = self._get(
-            "/search/publ/api", {"q": query, "format": "json", "h": str(hits), "c": "0"},
-            json_body=True)
-        return hits_found
+    def _search(self, query: str, hits: int, first: int = 0) -> tuple[list[Raw], int]:
+        """A page of `hits` hits from the `first`, and how many the query has in all."""
+        page: tuple[list[Raw], int] = self._get(
+            "/search/publ/api", {"q": query, "format": "json", "h": str(hits),
+                                 "f": str(first), "c": "0"}, json_body=True)
+        return page
+
+    def _every_hit(self, query: str) -> list[Raw]:
+        """Every hit of a question, page after page: a proceedings may hold more papers
+        than a page. dblp pages no further than MAX_HITS: a question with more hits than
+        that is not answered at all (its papers are then searched by title), since a
+        paper cut off could leave its namesake to be taken for it."""
+        found, total = self._search(query, HITS_PER_PROCEEDINGS)
+        if total > MAX_HITS:
+            return []
+        while len(found) < total:
+            page, _ = self._search(query, HITS_PER_PROCEEDINGS, len(found))
+            if not page:
+                break  # fewer than announced: dblp's count is an estimate
+            found += page
+        return found
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Raw]:
         found = {}
@@ -260,7 +280,7 @@ class DblpSource(PoliteSource):
         return found
 
     def search(self, titles: Sequence[str]) -> dict[str, list[Raw]]:
-        return {title: self._search(comparable_title(title), HITS_PER_TITLE)
+        return {title: self._search(comparable_title(title), HITS_PER_TITLE)[0]
                 for title in titles}
 
     @staticmethod
@@ -294,8 +314,7 @@ class DblpSource(PoliteSource):
 
     def ask(self, questions: Sequence[str]) -> dict[str, list[Raw]]:
         """Every record dblp finds for each question (words, all of which must match)."""
-        return {question: self._search(question, HITS_PER_PROCEEDINGS)
-                for question in questions}
+        return {question: self._every_hit(question) for question in questions}
 
     def record(self, raw: Raw) -> Record:
         return record_from_info(raw, self.base_url)
