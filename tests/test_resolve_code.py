@@ -274,3 +274,13 @@ def test_the_simulation_gives_abstracts_that_link_the_code() -> None:
     assert [p["arxiv_id"] for p in preprints if arxiv_matches(question, p)] == ["2101.00001"]
     fork = 'abs:"machinelearningsystem sys0" OR (ti:"sys0" AND abs:"sys0")'
     assert "2101.00000" in [p["arxiv_id"] for p in preprints if arxiv_matches(fork, p)]
+
+
+def test_a_year_alone_may_be_the_publications_not_the_preprints(replay, timing) -> None:
+    # `[Title](code) (2020)`: the preprint of 2018 is not another work for a year alone
+    # (it is, where the list calls the paper a preprint of 2020).
+    preprint = arxiv_record({**KUNGFU_PREPRINT, "published": "2018-11-01T10:00:00Z"},
+                            replay, timing)
+    assert choose(Query(KUNGFU, 2020), [preprint]).status == MATCHED
+    assert choose(Query(KUNGFU, 2020, venue="arXiv"), [preprint]).status != MATCHED
+    assert choose(Query(KUNGFU, 2025), [preprint]).status != MATCHED  # years after: another

@@ -212,14 +212,16 @@ def match_score(query: Query, record: Record) -> float:
     """Title evidence (0..1) adjusted by year, authors, venue and type of work."""
     score = title_evidence(query, record)
     published_venue = query.venue not in (None, "arXiv")
-    # A preprint's year is its submission year, often not the publication's.
-    if query.year and record.year and (record.work_type not in PREPRINT_TYPES
-                                       or not published_venue):
+    # A preprint's year is its submission year, often not the publication's: the list's
+    # year is the preprint's only where the list calls the paper one (a year alone may be
+    # either's).
+    if query.year and record.year:
         gap = abs(query.year - record.year)
-        score += 0.04 if gap == 0 else 0.0 if gap == 1 else -0.15
-    elif query.year and record.year and not (
-            query.year - PREPRINT_YEARS <= record.year <= query.year + 1):
-        score -= 0.15  # a preprint posted long before (or after) the publication: another work
+        if record.work_type not in PREPRINT_TYPES or query.venue == "arXiv" or (
+                query.venue is None and gap == 0):
+            score += 0.04 if gap == 0 else 0.0 if gap == 1 else -0.15
+        elif not query.year - PREPRINT_YEARS <= record.year <= query.year + 1:
+            score -= 0.15  # a preprint posted long before (or after) the publication
     overlap = _shared_authors(query, record)
     if overlap is not None:
         score += 0.04 if overlap >= 0.5 else -0.2 if overlap == 0 else 0.0
