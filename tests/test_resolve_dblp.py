@@ -424,9 +424,13 @@ def test_a_proceedings_larger_than_a_page_is_read_page_by_page(replay, timing,
     assert pages == [("0", "1000"), ("1000", "1000"), ("2000", "1000")]
     assert not [s for s in replay.seen if s.param("q") != "NeurIPS 2023"
                 and s.param("q") != "zeus"]  # no title search: the proceedings settled it
+    asked = len(replay.seen)
+    again = engine_for(replay, timing, tmp_path).run([want])["zeus"]
+    assert len(replay.seen) == asked and again.records["dblp"].dblp == "conf/nips/You23"
 
 
-def test_a_question_with_more_hits_than_dblp_pages_answers_nothing(replay, timing) -> None:
-    replay.on(on_search, dblp_hits("graph", _neurips(1000), total=25000))
+def test_a_question_with_more_hits_than_a_cached_answer_holds_answers_nothing(
+        replay, timing) -> None:
+    replay.on(on_search, dblp_hits("graph", _neurips(1000), total=5001))
     assert dblp_source(replay, timing).ask(["graph"]) == {"graph": []}
     assert len(replay.seen) == 1  # known from the first page

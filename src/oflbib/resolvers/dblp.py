@@ -38,7 +38,10 @@ from oflbib.venues import lookup_venue
 DBLP_DELAY = 1.0  # dblp's crawling etiquette: at least one second between requests
 HITS_PER_TITLE = 10  # candidates per title search: enough to see a runner-up
 HITS_PER_PROCEEDINGS = 1000  # dblp's most per request: most proceedings at once
-MAX_HITS = 10000  # the furthest dblp pages a query's hits (f + h)
+# The most hits a question is read to: dblp pages no further than 10,000, and one answer
+# must fit in what the cache keeps of it (bounds.MAX_BODY; a hit is about a kilobyte),
+# or every run would ask it again. The largest proceedings hold about 5,000 papers.
+MAX_HITS = 5000
 NAMES_PER_QUESTION = 10  # one-word names ORed into one question (`dapple|terapipe`)
 
 # How dblp names the venues of the venue table, where it differs from the venue's short
@@ -257,8 +260,7 @@ class DblpSource(PoliteSource):
 
     def _every_hit(self, query: str) -> list[Raw]:
         """Every hit of a question, page after page: a proceedings may hold more papers
-        than a page. dblp pages no further than MAX_HITS: a question with more hits than
-        that is not answered at all (its papers are then searched by title), since a
+        than a page. A question with more hits than MAX_HITS is not answered at all (its papers are then searched by title), since a
         paper cut off could leave its namesake to be taken for it."""
         found, total = self._search(query, HITS_PER_PROCEEDINGS)
         if total > MAX_HITS:
