@@ -282,3 +282,39 @@ def test_label_and_back_to_top_links_are_not_heading_text():
                     "### Topic ([back](#l))\n- [Paper Two Title](https://x.org/2)\n"
                     "### [Models](#l)\n- [Paper Three Title](https://x.org/3)\n")
     assert list(draft.sections) == ["ATC 2020", "Topic", "Models"]
+
+
+def test_papers_as_paragraphs_that_start_with_an_emphasised_title():
+    """Lists without bullets: a bold title (after a badge or a bracketed tag, or on its
+    own with the byline as the next paragraph), dblp's `A, B: Title.` byline; prose that
+    starts in bold is no paper."""
+    draft, items = read(
+        "# Readings\n\n## Knobs\n\n"
+        "**Tuning Database Configuration Parameters with iTuned** ![](https://img.shields.io/badge/-gp-orange)\n\n"
+        "*Duan, S., Thummala, V., & Babu, S. VLDB, 2009.* [[paper](https://x.org/ituned.pdf)]\n\n"
+        "![](https://img.shields.io/badge/-Experimental-red) **Breaking It Down: An In-depth Study of Index Advisors**\n\n"
+        "*Wei Zhou, Chen Lin, Xuanhe Zhou. VLDB, 2024* [[paper](https://x.org/b.pdf)]\n\n"
+        "**Pre-Trained Models: Past, Present and Future**. *Xu Han, Zhengyan Zhang*. arXiv 2021. "
+        "[[pdf](https://arxiv.org/abs/2106.07139)]\n\n"
+        "**[Card, Query-based]** Beibin Li, Yao Lu, Srikanth Kandula: Warper: Efficiently Adapting "
+        "Learned Cardinality Estimators. SIGMOD Conference 2022: 1920-1933 [[paper](https://x.org/w)]\n\n"
+        "**Note**: see [our site](https://x.org/site) for more.\n\n"
+        "**Kindly** let us know at [our page](https://x.org/page).\n")
+    assert [(i.title, i.venue, i.year) for i in items] == [
+        ("Tuning Database Configuration Parameters with iTuned", "VLDB", 2009),
+        ("Breaking It Down: An In-depth Study of Index Advisors", "VLDB", 2024),
+        ("Pre-Trained Models: Past, Present and Future", "arXiv", 2021),
+        ("Warper: Efficiently Adapting Learned Cardinality Estimators", "SIGMOD", 2022)]
+    assert [str(p) for p in items[3].authors] == ["Li, Beibin", "Lu, Yao", "Kandula, Srikanth"]
+    assert "**Note**" in "\n".join(b.prose or "" for b in draft.blocks)
+
+
+def test_headings_of_reading_lists_and_competitions_hold_no_papers():
+    """`External Reading Lists`: links to other lists and courses, not papers, though the
+    heading says `reading`; `Competition`: challenges."""
+    _, items = read("# Readings\n\n## Basics\n\n* [Paxos Made Simple](papers/paxos.pdf) (2001)\n\n"
+                    "## External Reading Lists\n\n"
+                    "* [Stanford PhD qualifying exam](http://infolab.stanford.edu/db_pages/infoqual.html)\n"
+                    "* [Wisconsin Database Qualifying Exam Reading List (2014)](https://x.org/qual-list)\n"
+                    "\n## Competition\n\n- [Trojan Detection Challenge](https://trojandetection.ai/)\n")
+    assert [i.title for i in items] == ["Paxos Made Simple"]

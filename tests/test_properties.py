@@ -25,6 +25,7 @@ import rispy
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 from hypothesis import assume, given
 
+from oflbib import links
 from oflbib.catalog.store import load_catalog, save_catalog
 from oflbib.exporters import render
 from oflbib.exporters.bibtex import entry_fields, entry_type
@@ -161,6 +162,12 @@ def test_bibtex_import_inverts_the_exporters(flavour, catalog):
         if original.kind != "paper" and original.arxiv:
             # Neither flavour types a list or software that has an arXiv id: the entry
             # with an eprint is read as the arXiv preprint it nearly always is.
+            continue
+        if flavour == "bibtex" and original.kind == "software" and not all(
+                links.role(url) == links.CODE for url in original.urls if url):
+            # BibTeX has no software type: the writer's @misc reads back as software only
+            # when a code repository locates it. Located elsewhere (a DOI, a web page) it
+            # is a @misc paper to any reader, and a paper's DOI is also written as its url.
             continue
         assert got_type == want_type
         if original.venue is None and original.container and lookup_venue(original.container):

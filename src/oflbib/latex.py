@@ -138,6 +138,7 @@ def _walker_context():
 
 # Text with none of these reads the same in LaTeX: no command, group, special or ligature.
 _LATEX_SYNTAX = re.compile(r"[\\{}$~%&#^_]|--|''|``|[!?]`")
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
 MATH = re.compile(r"(?<!\\)\$|\\\(")  # `$` not escaped, or `\(`: the value holds math
 
 
@@ -158,6 +159,9 @@ def latex_to_text(latex: str) -> str:
     its closest text)."""
     if not _LATEX_SYNTAX.search(latex):
         return fold_space(latex)
+    # A `%` in a .bib value is the character, as biber and BibTeX read it (publishers'
+    # abstracts: `57.0 %) were women`), not a comment that would swallow the line.
+    latex = _BARE_PERCENT.sub(r"\\%", latex)
     from pylatexenc.latexwalker import LatexWalker
 
     logging.getLogger("pylatexenc").setLevel(logging.ERROR)

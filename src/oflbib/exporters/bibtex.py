@@ -43,15 +43,19 @@ CODE_LABEL = "Code: "
 # while the url package and hyperref read the URL.
 _URL_KEEPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
                        "-._~:/?#[]@!$&'()*+,;=%")
+# A DOI is a name, not a URL: `%3C` would be another DOI. The old SICI DOIs hold `<` and
+# `>` (10.1002/(SICI)...19:4<377::AID-JCC1>3.0.CO;2-P), which TeX, biber and \url read
+# as themselves.
+_DOI_KEEPS = _URL_KEEPS | frozenset("<>")
 
 
-def _url(url: str) -> str:
+def _url(url: str, keeps: frozenset[str] = _URL_KEEPS) -> str:
     """A URL or DOI as written in a .bib file: not escaped (the url package reads it raw),
     so anything TeX could read as markup is percent-encoded instead."""
     url = visible(url)
-    if _URL_KEEPS.issuperset(url):
+    if keeps.issuperset(url):
         return url
-    return "".join(c if c in _URL_KEEPS or not c.isascii()
+    return "".join(c if c in keeps or not c.isascii()
                    else "".join(f"%{b:02X}" for b in c.encode()) for c in url)
 
 
@@ -214,9 +218,8 @@ def _publisher(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None
 def _organisation(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
     if not TYPES[ref.entry_type].software:
         out.add("organization", entry.organisation)
-    elif flavour == BIBLATEX and entry.organisation and ref.authors \
-            and ref.authors[0].literal != entry.organisation:
-        out.add("organization", entry.organisation)
+    elif entry.organisation and ref.authors and ref.authors[0].literal != entry.organisation:
+        out.add("organization", entry.organisation)  # the authors are people: kept beside
 
 
 def _series(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
@@ -227,7 +230,7 @@ def _series(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
 def _doi(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
     # A DOI is verbatim for biber and \doi, but a brace or backslash in it (the schema
     # allows any non-space) must not end the field: encoded like a URL's.
-    out.add("doi", _url(ref.doi) if ref.doi else None, escape=False)
+    out.add("doi", _url(ref.doi, _DOI_KEEPS) if ref.doi else None, escape=False)
 
 
 def _arxiv(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
@@ -252,7 +255,7 @@ def _urls(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
     url = ref.url
     if flavour == BIBTEX and ref.doi and not url:
         url = links.doi_url(ref.doi)  # IEEEtran prints no `doi`: its only locator
-    if url and own != r"\url{" + url + "}":
+    if url and own not in (r"\url{" + url + "}", r"\url{" + _url(url) + "}"):
         if url_field(ref, flavour) == "howpublished":
             out.add("howpublished", r"\url{" + _url(url) + "}", False)
         else:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote
 
 from oflbib import links
 from oflbib.catalog import codec, schema
@@ -171,19 +172,18 @@ def entry_from_fields(entry_type: str, key: str, fields: dict[str, str],
     if kind == "list" and entry.arxiv:  # @online with an eprint is an arXiv paper
         entry.kind = "paper"
     if entry.doi:  # the DOI's own link (the BibTeX writer's url for IEEEtran) is no news
-        entry.urls = [u for u in entry.urls if u.lower() != links.doi_url(entry.doi).lower()]
+        own = links.doi_url(entry.doi).lower()  # its `<` and `>` percent-encoded or not
+        entry.urls = [u for u in entry.urls if unquote(u).lower() != own]
     located = [u for u in entry.urls if u not in reader.code_links]
-    # A @misc located by its code repository: how the BibTeX writer writes software.
-    software = type_name == "misc" and bool(located) and entry.container is None \
-        and all(links.role(u) == links.CODE for u in located)
-    if software:
+    # A @misc located by its code repository: how the BibTeX writer writes software. It
+    # stays a @misc in biblatex too (a type given is written back as given).
+    if type_name == "misc" and bool(located) and entry.container is None \
+            and all(links.role(u) == links.CODE for u in located):
         entry.kind = "software"
     if entry.kind == "software" and not entry.organisation and len(entry.authors) == 1 \
             and entry.authors[0].literal:  # the exporter's author for an organisation
         entry.organisation, entry.authors = entry.authors[0].literal, []
     _place(entry, type_name)
-    if software:
-        entry.entry_type = None  # the writers' own types for software: @misc, @software
     _keep_as_given(entry, reader)
     stats.ignored.update(name for name in entry.verbatim
                          if name not in KNOWN and name not in FIELD_ALIASES)
@@ -435,6 +435,10 @@ def _people(value: str, line: int) -> tuple[list[Person], bool]:
     if names and names[-1].strip() == "others":
         names, others = names[:-1], True
     for name in names:
+        extended = _extended_name(name)
+        if extended is not None:
+            people.append(extended)
+            continue
         try:
             parts = parse_single_name_into_parts(name)
         except InvalidNameError as err:
@@ -448,6 +452,39 @@ def _people(value: str, line: int) -> tuple[list[Person], bool]:
                                  particle=latex_to_text(" ".join(parts.von)),
                                  suffix=latex_to_text(" ".join(parts.jr))))
     return people, others
+
+
+# biblatex's extended name format (`family=Kate, given=Warner, prefix=ten,
+# useprefix=false`), which Better BibTeX writes for every name with a particle: the parts
+# by name, and per-name options (useprefix, sortingnamekeytemplatename), which only
+# change how biblatex sorts and prints the name.
+_EXTENDED_PART = re.compile(r"^\s*([a-z]+(?:-i)?)\s*=\s*(.*?)\s*$", re.I | re.S)
+_EXTENDED_NAMES = {"family": "family", "given": "given", "prefix": "particle",
+                   "suffix": "suffix"}
+
+
+def _extended_name(name: str) -> Person | None:
+    """A name in biblatex's extended format as a Person, or None for any other name."""
+    if "=" not in name:
+        return None
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(name):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(name[start:index])
+            start = index + 1
+    parts.append(name[start:])
+    found: dict[str, str] = {}
+    for part in parts:
+        match = _EXTENDED_PART.match(part)
+        if match is None:
+            return None
+        key, value = match.group(1).lower(), match.group(2)
+        if key in _EXTENDED_NAMES:
+            found[_EXTENDED_NAMES[key]] = latex_to_text(value)
+    if not found.get("family"):
+        return None
+    return Person(**found)
 
 
 def _split_and(value: str) -> list[str]:

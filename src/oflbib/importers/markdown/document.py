@@ -32,6 +32,9 @@ _YEAR_HEADING = re.compile(r"^(?:19|20)\d{2}$")
 _LABEL_LINK = re.compile(r"\[\[[^\[\]]{1,40}\]\]\([^()\s]*\)|"
                          r"\(?\[[^\[\]]{1,40}\]\(#[^()\s]*\)\)?")
 _LABELLED_NOTE = re.compile(r"^\s*\w+(?: \w+)?:")  # `Summary: ...`, `Key idea: ...`
+_EMPHASIS = re.compile(r"^\*{1,3}[^*\s]")  # a paragraph that starts in bold or italics
+_LEADING_IMAGES = re.compile(r"^(?:!\[[^\[\]]*\]\([^()\s]*\)[ \t]*)+")
+_LEADING_TAG = re.compile(r"^\[[^\[\]]{1,40}\](?![(\[])[ \t]*")
 _HEADING_NOISE = re.compile(r"\([^()]*\)|\b(?:19|20)\d{2}\b|['\u2019]\d{2}\b")
 # A heading that names papers, or (when it names no paper) things that are not papers. A
 # word that is also a research topic (`Video`, `Applications`, `Models`, `Datasets`,
@@ -44,7 +47,19 @@ _OTHER_HEADING = re.compile(
     r"repositor(?:y|ies)|repos|projects|websites?|communit(?:y|ies)|people|researchers?|"
     r"thoughts|introduction|about|contact|authors?|contribut\w*|news|citations?|cite|"
     r"acknowledge?ments?|licen[cs]e|recruitment|workshops|special issues?|"
-    r"special tracks?|open[- ]?sources?)\b", re.I)
+    r"special tracks?|open[- ]?sources?|competitions?)\b", re.I)
+# `Reading Lists`, `Other Paper Lists`, `Awesome Lists`: lists of lists, whatever else the
+# heading says.
+_LISTS_HEADING = re.compile(r"\blists\b", re.I)
+
+
+def _says_papers(text: str) -> bool | None:
+    """Whether a heading names papers (True), other things (False), or neither (None)."""
+    if _LISTS_HEADING.search(text):
+        return False
+    if _PAPER_HEADING.search(text):
+        return True
+    return False if _OTHER_HEADING.search(text) else None
 
 
 @dataclass
@@ -89,8 +104,8 @@ def heading_context(path: list[str]) -> Context:
     none."""
     year: int | None = None
     venue: str | None = None
-    papers = next((bool(_PAPER_HEADING.search(text)) for text in reversed(path)
-                   if _PAPER_HEADING.search(text) or _OTHER_HEADING.search(text)), True)
+    papers = next((said for text in reversed(path)
+                   if (said := _says_papers(text)) is not None), True)
     for text in reversed(path):
         if year is None and _YEAR_HEADING.match(text):
             year = int(text)
@@ -143,6 +158,9 @@ class _Reader:
         self.heading_block: Block | None = None
         self.references: dict[str, str] = {}
         self.last_item: tuple[int, Item] | None = None  # (indent, item) for nested links
+        # A paragraph that is only an emphasised title (badges aside), which the byline
+        # paragraph after it may complete: (line, text, blank lines since).
+        self.pending: tuple[int, str, int] | None = None
 
     # -- layout --------------------------------------------------------------------------
     def flush_prose(self) -> None:
@@ -264,10 +282,23 @@ class _Reader:
             found = recognise(unit.text, unit.line, self.path, self.context, self.references)
         self.entry(found, unit.indent, "- " + fold_space(unit.text))
 
+    def drop_pending(self) -> None:
+        """The emphasised paragraph held back was prose after all."""
+        if self.pending is not None:
+            _, text, blanks = self.pending
+            self.pending = None
+            self.add_prose(fold_space(text))
+            for _ in range(blanks):
+                self.add_prose("")
+
     def prose_line(self, unit: ProseLine) -> None:
         stripped = unit.text.strip()
         if not stripped:
-            self.add_prose("")
+            if self.pending is not None:
+                line, text, blanks = self.pending
+                self.pending = (line, text, blanks + 1)
+            else:
+                self.add_prose("")
             return
         if _REFERENCE.match(stripped):
             self.note(unit.line, "skipped", "link reference definition")
@@ -275,9 +306,46 @@ class _Reader:
         if stripped.startswith(("[", "**[", "*[")) and not stripped.startswith("[!"):
             found = recognise(stripped, unit.line, self.path, self.context, self.references)
             if isinstance(found, Item) or found.problem is not None:
+                self.drop_pending()
                 self.entry(found, -1, fold_space(stripped))
                 return
+        titled = _LEADING_IMAGES.sub("", stripped)  # `![](badge) **Title**`
+        lead = _LEADING_TAG.sub("", titled)  # `[GSUM] **Title**`
+        if _EMPHASIS.match(lead) \
+                and self._emphasised_paper(unit.line, titled, lead.startswith("**")):
+            return
+        self.drop_pending()
         self.add_prose(fold_space(stripped))
+
+    def _emphasised_paper(self, line: int, text: str, bold: bool) -> bool:
+        """A paragraph that starts with an emphasised title, as lists without bullets
+        write papers: `**Title**. *A. Author, B. Author*. NAACL 2018. [[pdf](url)]`, or
+        the title alone (`**Title** ![badge](..)`) with the byline as the next paragraph
+        (`*A. Author. VLDB, 2009.* [[paper](url)]`). It is a paper when it has links, only
+        labels (`pdf`, `paper`, `link`), and says its year, venue or authors; prose that
+        starts in bold (`**Note**: see [here](..)`) is none."""
+        links = [link for link in scan_links(text, self.references)
+                 if not link.image and not link.badge]
+        if not links:
+            if self.pending is None and bold \
+                    and not plain_text(outside_links(text, scan_links(text))).endswith(":"):
+                self.pending = (line, text, 0)
+                return True
+            return False
+        if not all(is_label(link.label) for link in links):
+            return False
+        pending = self.pending
+        if pending is not None and not bold:
+            line, text = pending[0], f"{pending[1]} {text}"
+        found = recognise(text, line, self.path, self.context, self.references)
+        if not isinstance(found, Item) or found.kind != "paper" \
+                or not (found.year or found.venue or found.authors):
+            return False
+        if pending is not None and line != pending[0]:
+            self.drop_pending()
+        self.pending = None
+        self.entry(found, -1, fold_space(text))
+        return True
 
     def table(self, unit: TableBlock) -> None:
         roles = column_roles(unit.table.header)
@@ -302,6 +370,8 @@ def read_units(units: list[Unit], path: str, default_title: str) -> Draft:
                          if isinstance(u, ProseLine) and (m := _REFERENCE.match(u.text.strip()))}
     heading_index = 0
     for unit in units:
+        if not isinstance(unit, ProseLine):
+            reader.drop_pending()
         if isinstance(unit, Heading):
             index = heading_index
             heading_index += 1
@@ -317,6 +387,7 @@ def read_units(units: list[Unit], path: str, default_title: str) -> Draft:
             reader.prose_line(unit)
         elif isinstance(unit, Skipped):
             reader.note(unit.line, "skipped", unit.why)
+    reader.drop_pending()
     reader.flush_prose()
     return reader.draft
 

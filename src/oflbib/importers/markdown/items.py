@@ -36,6 +36,11 @@ _SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bal)(?<!\bet)(?<!\bvs)(?<!\bProc)(
                            r"\.\s+(?=\S)")
 _BRACKETED = re.compile(r"^\s*(?:\[([^\[\]]{1,60})\]|\(([^()]{1,60})\)|\*\*([^*]{1,60})\*\*)"
                         r"\s*[:\-\u2013\u2014]?\s*")
+# A bracketed tag in bold before the title: `**[Card, Query-based]** A. Author: Title.`
+_BOLD_TAG = re.compile(r"^\*\*\[[^\[\]]{1,60}\]\*\*")
+# dblp's citation: the authors, a colon, the title (`A. Author, B. Author: Title. VLDB 2020`);
+# two names at least, so that `BERT: Pre-training ...` keeps its title.
+_AUTHORS_COLON = re.compile(r"^([^:()\[\]]{3,400}?):\s+(?=\S)")
 _YEAR_THEN_AUTHORS = re.compile(r"\(((?:19|20)\d{2})\),?\s+([^()]{1,120})$")
 _TRAILING_TAG = re.compile(r"(?:\[([^\[\]]{1,60})\]|\(([^()]{1,60})\)|\*\*([^*]{1,60})\*\*)"
                            r"\s*\.?\s*$")
@@ -525,8 +530,9 @@ def _title_from_text(text: str) -> tuple[str, str, list[Person] | None]:
     for pattern in (_QUOTED, _BOLD):
         for match in pattern.finditer(text):
             inner = match.group(match.lastindex or 1)
-            tagged = text[match.start() - 1: match.start()] == "[" \
-                and text[match.end(): match.end() + 1] == "]"  # `[**Mooncake**] Mooncake`
+            tagged = (text[match.start() - 1: match.start()] == "[" and text[
+                match.end(): match.end() + 1] == "]") \
+                or (inner.startswith("[") and inner.endswith("]"))  # `**[Card, Query]**`
             outside = text[: match.start()] + " " + text[match.end():]
             # a word or two set off in a longer line is its tag (`Title **`kg.`**`)
             short = len(inner.split()) <= _WEB_NAME_WORDS \
@@ -536,14 +542,20 @@ def _title_from_text(text: str) -> tuple[str, str, list[Person] | None]:
     opening = _AUTHOR_DATE_OPENING.match(text)  # APA: the authors and the date first
     lead = text[: opening.end()] if opening else ""
     stripped = text[len(lead):]
-    if not opening and _tag_in(_BRACKETED.match(text)):
+    if not opening and (_tag_in(_BRACKETED.match(text)) or _BOLD_TAG.match(text)):
         stripped = _BRACKETED.sub("", text, count=1)
         lead = text[: len(text) - len(stripped)]
+    people = None
+    named = None if opening else _AUTHORS_COLON.match(stripped)
+    if named and len(people := parse_authors(named.group(1)) or []) >= 2:
+        lead, stripped = lead + named.group(0), stripped[named.end():]  # dblp's `A, B: Title.`
+    else:
+        people = None
     sentences = _SENTENCE_END.split(stripped)
     if len(sentences) > 1 and len(sentences[0].split()) >= 2 \
             and all(_is_metadata(s) for s in sentences[1:]):
-        return sentences[0], lead + " " + ". ".join(sentences[1:]), None
-    return stripped, lead, None
+        return sentences[0], lead + " " + ". ".join(sentences[1:]), people
+    return stripped, lead, people
 
 
 def _venue_in(rest: str, seed_tag: str | None) -> VenueTag | None:
