@@ -262,6 +262,7 @@ def heading_texts(text: str) -> set[str]:
 
 
 def norm_heading(text: str) -> str:
+    text = re.sub(r"<[A-Za-z/][^>]*>", "", text)  # `## <a name='x'> Title`
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
     text = re.sub(r"\[\[[^\]]*\]\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
