@@ -318,3 +318,20 @@ def test_headings_of_reading_lists_and_competitions_hold_no_papers():
                     "* [Wisconsin Database Qualifying Exam Reading List (2014)](https://x.org/qual-list)\n"
                     "\n## Competition\n\n- [Trojan Detection Challenge](https://trojandetection.ai/)\n")
     assert [i.title for i in items] == ["Paxos Made Simple"]
+
+
+def test_an_item_indented_by_one_column_is_a_sibling():
+    """` * X` under `* Y` is not nested (its marker is not past Y's), as GitHub shows it:
+    a paper of its own, not a detail of the one above; two columns nest as before."""
+    _, items = read(
+        "# List\n\n## Manipulation\n\n"
+        "* **Scalingup**: \"Scaling Up and Distilling Down: Robot Skill Acquisition\", "
+        "*arXiv, July 2023*. [[Paper](https://arxiv.org/abs/2307.14535)]\n"
+        " * **LIV**: \"LIV: Language-Image Representations and Rewards for Robotic Control\", "
+        "*arXiv, Jun 2023*, [[Paper](https://arxiv.org/abs/2306.00958)]\n"
+        "* \"Code as Policies: Language Model Programs for Embodied Control\", *arXiv, Sept 2022*.\n"
+        "  * Jacky Liang, Wenlong Huang, Fei Xia\n")
+    assert [i.title for i in items] == [
+        "Scaling Up and Distilling Down: Robot Skill Acquisition",
+        "LIV: Language-Image Representations and Rewards for Robotic Control",
+        "Code as Policies: Language Model Programs for Embodied Control"]

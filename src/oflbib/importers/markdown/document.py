@@ -235,9 +235,17 @@ class _Reader:
         if prose_text:
             self.add_prose(prose_text)
 
+    def _under_last_item(self, unit: ListItem) -> bool:
+        """The item is nested in the item above: indented past its marker. One column
+        more is not enough (` * X` under `* Y` is Y's sibling, as GitHub shows it)."""
+        if self.last_item is None:
+            return False
+        above = self.last_item[0]
+        return unit.indent > above and (above < 0 or unit.indent >= above + 2)
+
     def _links_for_item_above(self, unit: ListItem) -> bool:
         """`  - [code](url)` nested under a paper: the links belong to that paper."""
-        if self.last_item is None or unit.indent <= self.last_item[0]:
+        if not self._under_last_item(unit):
             return False
         links = scan_links(unit.text)
         shown = [link for link in links if not link.image and not link.badge]
@@ -256,7 +264,7 @@ class _Reader:
         """`  - A. Author, B. Author` or `  - Summary: ...` nested under an entry, with no
         title link of its own: a note on that entry (its authors, venue, summary), not
         an entry."""
-        if self.last_item is None or unit.indent <= self.last_item[0]:
+        if not self._under_last_item(unit):
             return False
         links = [link for link in scan_links(unit.text, self.references)
                  if not link.image and not link.badge]
