@@ -137,12 +137,16 @@ def one_of_each_type() -> str:
 
 @pytest.mark.parametrize("flavour", [BIBTEX, BIBLATEX])
 def test_every_type_comes_back_as_it_was_given(flavour):
+    """biblatex keeps every type; BibTeX too, but for biblatex's own types that BibTeX
+    styles and Zotero's BibTeX import do not know (@mvbook: its nearest, @book)."""
     bib = parse_bibtex(one_of_each_type(), "types.bib")
     assert not bib.retyped
     for item in bib.entries:
         text = format_entry(to_reference(item.entry), flavour)
         parsed = bibtexparser.parse_string(text).entries[0]
-        assert parsed.entry_type == item.entry.key[1:], text
+        row = TYPES[item.entry.key[1:]]
+        want = row.bibtex if flavour == BIBTEX and not row.in_bibtex else row.name
+        assert parsed.entry_type == want, text
         assert parsed["author"].endswith(" and others")
 
 

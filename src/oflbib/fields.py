@@ -183,6 +183,10 @@ class EntryType:
     # software (CSL genre, RIS COMP, the organisation as publisher) where a format has no
     # finer type.
     software: bool = False
+    # False for biblatex's own types that BibTeX styles do not know (@mvbook, @bookinbook,
+    # @periodical): a BibTeX file gets the nearest standard type (`bibtex`) instead of one
+    # that styles print as @misc and Zotero's BibTeX import drops; biblatex keeps the type.
+    in_bibtex: bool = True
     doc: str = ""
 
 
@@ -228,15 +232,32 @@ TYPES: dict[str, EntryType] = {t.name: t for t in (
     # a manuscript, not a web page), CSL `article` with the id as its number. Without an
     # arXiv id the BibTeX writers write @misc (`exporters.bibtex.entry_type`).
     EntryType("preprint", "unpublished", "unpublished", "article", "MANSCPT", "manuscript"),
+    # biblatex's multi-volume works, books within books, supplements, reference works and
+    # whole issues of a journal.
+    EntryType("mvbook", "book", "mvbook", "book", "BOOK", "book", in_bibtex=False),
+    EntryType("mvcollection", "collection", "mvcollection", "book", "EDBOOK", "book",
+              in_bibtex=False),
+    EntryType("mvproceedings", "proceedings", "mvproceedings", "book", "BOOK", "book",
+              in_bibtex=False),
+    EntryType("bookinbook", "inbook", "bookinbook", "chapter", "CHAP", "bookSection",
+              "booktitle", in_bibtex=False),
+    EntryType("suppbook", "inbook", "suppbook", "chapter", "CHAP", "bookSection", "booktitle",
+              in_bibtex=False),
+    EntryType("suppcollection", "incollection", "suppcollection", "chapter", "CHAP",
+              "bookSection", "booktitle", in_bibtex=False),
+    EntryType("reference", "collection", "reference", "book", "BOOK", "book", in_bibtex=False),
+    EntryType("mvreference", "collection", "mvreference", "book", "BOOK", "book",
+              in_bibtex=False),
+    EntryType("inreference", "incollection", "inreference", "entry-encyclopedia", "ENCYC",
+              "bookSection", "booktitle", in_bibtex=False),
+    EntryType("periodical", "misc", "periodical", "periodical", "JFULL", "document",
+              in_bibtex=False),
+    EntryType("suppperiodical", "article", "suppperiodical", "article-journal", "JOUR",
+              "journalArticle", "journal", in_bibtex=False),
 )}
 # Names other tools use for a type above: read as that type (documented normalisation).
 TYPE_ALIASES = {"conference": "inproceedings", "electronic": "online", "www": "online",
-                "webpage": "online", "mvbook": "book",
-                "mvproceedings": "proceedings", "mvcollection": "collection",
-                "bookinbook": "inbook", "suppbook": "inbook", "suppcollection": "incollection",
-                "reference": "collection", "mvreference": "collection",
-                "inreference": "incollection", "periodical": "article",
-                "suppperiodical": "article"}
+                "webpage": "online"}
 BY_NAME["entry_type"].schema["enum"] = [*TYPES, None]
 
 

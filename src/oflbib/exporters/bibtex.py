@@ -103,7 +103,8 @@ def entry_type(reference: Reference, flavour: str) -> str:
     `@unpublished` only with its arXiv id, which says what it is."""
     given = reference.entry.entry_type
     if given:
-        return given
+        row = TYPES.get(given)
+        return row.bibtex if flavour == BIBTEX and row and not row.in_bibtex else given
     if reference.entry_type == "preprint" and not reference.arxiv:
         return "misc"
     row = TYPES[reference.entry_type]
