@@ -3,12 +3,15 @@
     python benchmarks/corpus.py                    # Markdown tables: per file, then totals
     python benchmarks/corpus.py --json             # the same figures as JSON
     python benchmarks/corpus.py --only xampl.bib --only moe.md
+    python benchmarks/corpus.py --formats bibtex,biblatex,biber   # also as biber reads them
 
 .bib files: `oflbib --catalog TMP import bibtex FILE` (again with `--section corpus` when the
 importer asks for a section), then `export --format bibtex` and `--format biblatex`. The input
 and both outputs are parsed with bibtexparser v2 and compared entry by entry (matched by key,
 then DOI, then title): entries refused (missing from the output), entries that lost a field,
-entries whose values changed, entries retyped, `and others` dropped.
+entries whose values changed, entries retyped, `and others` dropped. With `--formats ...,biber`
+biber reads the input and the biblatex export (`biber --tool`), and its two readings are
+compared the same way.
 
 Markdown lists: `oflbib --catalog TMP import markdown LIST.md`, then `list --json`: paper
 listings found against `expected.json`, its sections found, sections that are no heading of
@@ -51,6 +54,9 @@ MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 MARKUP = re.compile(r"\*\*|__|\]\(|!\[|\[\[|<[A-Za-z/][^>]*>|`|&nbsp;|&amp;|^\s*[-*+]\s|^\s*\d+\.\s|\s\|\s")
 TRACEBACK = "Traceback (most recent call last)"
+# Not an export format: biber's reading of the biblatex export, compared with biber's
+# reading of the input (both in biber's data model, as the hidden judge reads them).
+BIBER = "biber"
 LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 
@@ -243,13 +249,36 @@ def measure_bib(path: Path, expected: dict, run: Runner, formats: list[str]) -> 
     result.exit, result.traceback = proc.returncode, TRACEBACK in proc.stderr
     if proc.returncode != 0:
         result.message = first_line(proc.stderr)
+    written: dict[str, str] = {}
     for fmt in formats:
+        if fmt == BIBER:
+            continue
         out = run("--catalog", str(catalog), "export", "--format", fmt)
         if TRACEBACK in out.stderr:
             result.traceback = True
-        outputs = parse_bib(out.stdout) if out.returncode == 0 else []
-        compare(result, fmt, inputs, outputs)
+        written[fmt] = out.stdout if out.returncode == 0 else ""
+        compare(result, fmt, inputs, parse_bib(written[fmt]))
+    if BIBER in formats:
+        folder = run.work / "biber" / path.stem
+        given = parse_bib(biber_read(path, folder / "given"))
+        exported = folder / "export.bib"
+        exported.write_text(written.get("biblatex", ""), encoding="utf-8")
+        compare(result, BIBER, given, parse_bib(biber_read(exported, folder / "export")))
     return result
+
+
+def biber_read(path: Path, folder: Path) -> str:
+    """What biber reads from a .bib file (`biber --tool`: its own data model, written back
+    as BibTeX): macros expanded, names and dates parsed, what it cannot read left out."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / path.name  # biber writes its log beside the file
+    if source != path:
+        shutil.copyfile(path, source)
+    out = folder / "read.bib"
+    subprocess.run(["biber", "--tool", "--quiet", "--output-format=bibtex", "--output-file",
+                    str(out), str(source)], cwd=folder, capture_output=True, text=True,
+                   timeout=300)
+    return out.read_text(encoding="utf-8", errors="replace") if out.exists() else ""
 
 
 def heading_texts(text: str) -> set[str]:
@@ -405,11 +434,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--oflbib", help="command that runs oflbib [default: the one beside this python]")
     parser.add_argument("--only", action="append", default=[], metavar="FILE",
                         help="measure only this file name (repeatable)")
-    parser.add_argument("--formats", default="bibtex,biblatex", help="export formats to round-trip")
+    parser.add_argument("--formats", default="bibtex,biblatex",
+                        help="export formats to round-trip; 'biber' adds biber's reading of "
+                             "the biblatex export against its reading of the input")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per oflbib command")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     args = parser.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
+    if BIBER in formats and "biblatex" not in formats:
+        formats.insert(formats.index(BIBER), "biblatex")
     report = run_corpus(args.corpus, oflbib_command(args.oflbib), args.only, formats, args.timeout)
     bibs, lists = report.pop("_objects")
     if args.json:
