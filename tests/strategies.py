@@ -83,7 +83,7 @@ _NO_SPACE = st.text(st.characters(blacklist_categories=["Zs", "Zl", "Zp", "Cc", 
                     min_size=1, max_size=30)
 dois = st.builds(lambda reg, suffix: f"10.{reg}/{suffix}", st.integers(1000, 99999), _NO_SPACE)
 urls = st.builds(lambda rest: f"https://{rest}", _NO_SPACE)
-arxiv_ids = st.from_regex(r"\A(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})\Z")
+arxiv_ids = st.from_regex(r"\A([0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7})\Z")
 
 
 @st.composite

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 
 import bibtexparser
@@ -16,7 +17,7 @@ from oflbib.exporters.bibtex import BIBLATEX, BIBTEX, format_entry
 from oflbib.exporters.csljson import csl_item
 from oflbib.exporters.reference import to_reference
 from oflbib.exporters.ris import ris_record
-from oflbib.fields import FIELDS, FILLABLE, PLAIN, TYPES
+from oflbib.fields import BY_NAME, FIELDS, FILLABLE, PLAIN, TYPES
 from oflbib.importers.bibtex import parse_bibtex
 from oflbib.model import FIELD_ORDER, Entry, Person
 from oflbib.resolvers.apply import PUBLISHED_FIELDS
@@ -197,3 +198,11 @@ def test_standards_and_biblatex_software_types_are_no_misc():
         else:
             assert (item["type"], ris["type_of_reference"]) == ("standard", "STAND")
     assert csl_item(to_reference(entries["tool12"]))["publisher"] == "Tool Inc."
+
+
+def test_an_arxiv_id_has_ascii_digits():
+    """Python's `\\d` is any script's digit; an arXiv id written with Oriya or Lao digits is
+    none (the Markdown importer would not find it again)."""
+    pattern = re.compile(BY_NAME["arxiv"].schema["pattern"])
+    assert pattern.match("2103.13262") and pattern.match("hep-th/9901001")
+    assert not pattern.match("2103.1326\u0b6c") and not pattern.match("a/000\u0b6c0\u0ed00")

@@ -32,7 +32,8 @@ URL_PATTERN = r"^https?://\S+$"
 # Any key BibTeX and biber accept: no space and none of `"#%'(),={}\`.
 KEY_PATTERN = r"^[^\s\"#%'(),={}\\]+$"
 DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
-ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
+# ASCII digits: Python reads `\d` as any script's digits, which no arXiv id holds.
+ARXIV_PATTERN = r"^([0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7})$"
 # biblatex (ISO 8601-2 / EDTF level 1) dates: `2023`, `2023-05-17`, ranges `2020/2021`,
 # open ranges `2020/`, uncertain `19??`, `2023~`, negative years `-0379-02`.
 DATE_PATTERN = r"^(-?[0-9X?]{4}(-[0-9X?]{2}(-[0-9X?]{2})?)?[~?%]?)?(/(-?[0-9X?]{4}(-[0-9X?]{2}(-[0-9X?]{2})?)?[~?%]?)?)?$"
