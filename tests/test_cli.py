@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from oflbib.catalog.store import load_catalog
 from tests.conftest import tree_bytes
@@ -61,6 +63,22 @@ def test_check_seed_lists_corrections_with_sources(run):
     harmonia = by_key[("harmonia", "organisation")]  # a framework's organisation too
     assert harmonia[2:4] == ["AL Labs Taiwan", "Taiwan AI Labs"]
     assert all(r[4].startswith("http") for r in rows)  # every correction has a source
+
+
+def test_check_and_export_load_no_importer_nor_resolver():
+    """The data flows importers -> catalog -> resolvers -> catalog -> exporters: `check`
+    (with --seed, which reads the list's titles as the importer does) and `export` read
+    the catalog and import neither end before it."""
+    program = ("import sys\n"
+               "from oflbib.cli import cli\n"
+               "for args in (['check', '--seed'], ['export', '-f', 'csljson']):\n"
+               "    cli(args, standalone_mode=False)\n"
+               "print(*sorted(m for m in sys.modules if m.startswith(('oflbib.importers',\n"
+               "      'oflbib.resolvers'))), file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            check=True)
+    assert "seed corrections" in result.stdout and '"id": ' in result.stdout
+    assert result.stderr.strip() == ""
 
 
 def test_rekey_is_explicit_and_consistent(run, catalog_copy):

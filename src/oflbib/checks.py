@@ -7,9 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from oflbib import keys, links
-from oflbib.importers.markdown import clean_title
 from oflbib.model import Catalog, Entry
-from oflbib.text import norm_title
+from oflbib.text import clean_title, norm_title
 from oflbib.venues import VENUES, find_venue
 
 ERROR = "error"

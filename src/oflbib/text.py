@@ -42,6 +42,42 @@ def markup_to_text(text: str) -> str:
     return fold_space(html.unescape(_TAG.sub(_untagged, text)))
 
 
+# A Markdown backslash escape (`\*` is a literal `*`): a backslash and ASCII punctuation.
+_PUNCTUATION = r"[!-/:-@\[-`{-~]"
+MARKDOWN_ESCAPE = rf"\\{_PUNCTUATION}"
+_UNESCAPE = re.compile(rf"\\({_PUNCTUATION})")
+# A list's title is literal characters, escapes, and `{...}` groups that mark case
+# protection.
+_TITLE_PIECE = re.compile(rf"{MARKDOWN_ESCAPE}|\{{((?:{MARKDOWN_ESCAPE}|[^{{}}\\])*)\}}|.",
+                          re.S)
+
+
+def unescape(text: str) -> str:
+    """Markdown text with its backslash escapes resolved (`\\*` -> `*`)."""
+    return _UNESCAPE.sub(r"\1", text)
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Latin-1/cp1252 (`Î»DNN` -> `λDNN`); nothing else is touched."""
+    import ftfy
+
+    return ftfy.fix_encoding(text)
+
+
+def clean_title(raw: str) -> tuple[str, list[str]]:
+    """A list's title as text, and its case-protected words: `{GPU}` marks protection, it
+    is not text; a final period is the list's punctuation unless escaped (`\\.`). The
+    importer reads titles with it, and `check` and the resolvers read the list's text
+    back the same way."""
+    pieces = list(_TITLE_PIECE.finditer(repair_mojibake(fold_space(raw))))
+    protect = [unescape(m.group(1)).strip() for m in pieces if m.group(1) is not None]
+    title = fold_space("".join(unescape(m.group(1)) if m.group(1) is not None
+                               else unescape(m.group()) for m in pieces))
+    if pieces and pieces[-1].group() == "." and not title.endswith(".."):
+        title = title[:-1].rstrip()
+    return title, unique([word for word in protect if word])
+
+
 def norm_title(title: str) -> str:
     """Comparable form of a title: case, accents, braces, punctuation and spaces dropped."""
     text = unicodedata.normalize("NFKD", title).casefold()

@@ -27,12 +27,11 @@ from oflbib.catalog import schema
 from oflbib.catalog.codec import entry_to_data
 from oflbib.catalog.store import validate
 from oflbib.errors import OflbibError
-from oflbib.importers.markdown import clean_title
 from oflbib.model import Entry, Person, Provenance
 from oflbib.resolvers.base import PREPRINT, PUBLISHED, Record, normal_pages
 from oflbib.resolvers.engine import Found, list_tag, ranked_records
 from oflbib.resolvers.matching import family_names, fold_name
-from oflbib.text import norm_title
+from oflbib.text import clean_title, norm_title
 from oflbib.venues import format_venue_tag
 
 PREPRINT_VENUE = "arXiv"

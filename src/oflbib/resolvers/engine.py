@@ -58,7 +58,7 @@ def _as_listed(entry: Entry, learnt: set[str], tag: VenueTag | None) -> Query:
         return query
     title = query.title
     if "title" in learnt and entry.seed is not None:
-        from oflbib.importers.markdown import clean_title
+        from oflbib.text import clean_title
 
         title = clean_title(entry.seed.title)[0]
     return dataclasses.replace(

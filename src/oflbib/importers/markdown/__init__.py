@@ -16,11 +16,12 @@ from pathlib import Path
 from oflbib.catalog import yamlfiles
 from oflbib.errors import OflbibError, Problem
 from oflbib.importers.markdown.document import Draft, Note, parse_markdown
-from oflbib.importers.markdown.items import Item, clean_title, repair_mojibake
+from oflbib.importers.markdown.items import Item
 from oflbib.importers.markdown.merge import ImportReport, merge_into
+from oflbib.text import repair_mojibake
 
-__all__ = ["Draft", "ImportReport", "Item", "Note", "clean_title", "merge_into",
-           "parse_markdown", "read_markdown", "repair_mojibake"]
+__all__ = ["Draft", "ImportReport", "Item", "Note", "merge_into", "parse_markdown",
+           "read_markdown", "repair_mojibake"]
 
 
 def read_markdown(path: Path, progress: Callable[[int], None] | None = None) -> Draft:

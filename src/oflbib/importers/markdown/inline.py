@@ -21,7 +21,6 @@ _URL_RUN = re.compile(r"https?://[^\s)>\]]+")
 _WRAPPED_END = re.compile(r"[.,;:]?\]")
 # Footnote references (`[^1]`) and emoji short codes (`:fire:`) are not text.
 _NOT_TEXT = re.compile(r"(?<!\\)\[\^[^\]\s\\]{1,40}\]|(?<![\w/]):[a-z0-9_+-]{1,30}:(?![\w/])")
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _MAX_DEPTH = 8  # links inside link text: deeper nesting is read as text
 
@@ -138,10 +137,6 @@ def strip_marks(text: str, keep_escapes: bool) -> str:
         return ""
 
     return _MARK.sub(replace, text)
-
-
-def unescape(text: str) -> str:
-    return _ESCAPED.sub(r"\1", text)
 
 
 def plain_text(text: str, depth: int = 0) -> str:

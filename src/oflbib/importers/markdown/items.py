@@ -17,18 +17,16 @@ from dataclasses import dataclass, field
 
 from oflbib.errors import Problem
 from oflbib.importers.markdown.inline import (Link, bare_urls, markup_free, outside_links,
-                                              plain_text, scan_links, unescape, url_runs)
+                                              plain_text, scan_links, url_runs)
 from oflbib.importers.markdown.links import arxiv_id, doi_of, is_label, label_says, link_kind
 from oflbib.links import CODE, PAPER
 from oflbib.links import role as host_role
 from oflbib.model import Person, Provenance, Seed
-from oflbib.text import clean_url, fold_space, unique
+from oflbib.text import (MARKDOWN_ESCAPE, clean_title, clean_url, fold_space,
+                         repair_mojibake, unescape, unique)
 from oflbib.venues import VenueTag, arxiv_year, find_venue, lookup_venue, parse_venue_tag
 
-_ESCAPED = r"\\[!-/:-@\[-`{-~]"
-# A title is literal characters, escapes, and `{...}` groups that mark case protection.
-_TITLE_PIECE = re.compile(rf"{_ESCAPED}|\{{((?:{_ESCAPED}|[^{{}}\\])*)\}}|.", re.S)
-_COMMA_FREE = re.compile(rf"(?:{_ESCAPED}|[^,\\]|\\)+")
+_COMMA_FREE = re.compile(rf"(?:{MARKDOWN_ESCAPE}|[^,\\]|\\)+")
 _LIST_WORDS = re.compile(r"awe?some", re.I)
 _YEAR = re.compile(r"(?<![\d.])(19[5-9]\d|20[0-4]\d)(?![\d.]\d)")
 # A sentence ends at `. ` unless the period ends an initial (`A. Author`) or `et al.`.
@@ -106,26 +104,6 @@ class Context:
 
 
 # ---- titles --------------------------------------------------------------------------------
-
-def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 read as Latin-1/cp1252 (`Î»DNN` -> `λDNN`); nothing else is touched."""
-    import ftfy
-
-    return ftfy.fix_encoding(text)
-
-
-def clean_title(raw: str) -> tuple[str, list[str]]:
-    """Title text and its case-protected words: `{GPU}` marks protection, it is not text;
-    a final period is the list's punctuation
-    unless escaped (`\\.`)."""
-    pieces = list(_TITLE_PIECE.finditer(repair_mojibake(fold_space(raw))))
-    protect = [unescape(m.group(1)).strip() for m in pieces if m.group(1) is not None]
-    title = fold_space("".join(unescape(m.group(1)) if m.group(1) is not None
-                               else unescape(m.group()) for m in pieces))
-    if pieces and pieces[-1].group() == "." and not title.endswith(".."):
-        title = title[:-1].rstrip()
-    return title, unique([word for word in protect if word])
-
 
 def _tag_in(match: re.Match[str] | None) -> VenueTag | None:
     if match is None:
