@@ -42,11 +42,13 @@ def load(ctx: click.Context) -> Catalog:
     collector's care (`gc.freeze`): the catalog holds no reference cycles, yet each full
     collection that the command's own work sets off would walk all of it again (a fifth
     of `check` at 100,000 entries). A decision for the process, so it is the CLI's, not
-    the library's: `load_catalog` leaves the collector as it found it."""
-    from oflbib.catalog.store import load_catalog
+    the library's: `load_catalog` leaves the collector as it found it. Frozen before the
+    collector runs again: its first run would otherwise walk every object the load made."""
+    from oflbib.catalog.store import collector_paused, load_catalog
 
-    catalog = load_catalog(catalog_dir(ctx))
-    gc.freeze()
+    with collector_paused():
+        catalog = load_catalog(catalog_dir(ctx))
+        gc.freeze()
     return catalog
 
 

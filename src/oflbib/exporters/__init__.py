@@ -48,17 +48,24 @@ def chunks(catalog: Catalog, fmt: str, sections: list[str] | None = None,
             yield write_markdown(groups(catalog, sections, every_listing=True,
                                         as_listed=True), catalog)
             return
-        grouped = groups(catalog, sections, every_listing, urls=urls)
-        if keys is not None:  # a cited set needs its members
-            keys = keys | {name for relation in catalog.relations if relation.key in keys
-                           for name in relation.names()}
-            grouped = [Group(g.section, [r for r in g.references if r.key in keys])
-                       for g in grouped]
-            grouped = [g for g in grouped if g.references]
-        if fmt in PREAMBLE_FORMATS:
-            yield from writer_for(fmt)(grouped, catalog.preambles, catalog.relations)
-        else:
-            yield from writer_for(fmt)(grouped)
+        # The references are held by the writer alone, so they are freed as it finishes:
+        # the collector's first run after the pause would otherwise walk them all.
+        extra = (catalog.preambles, catalog.relations) if fmt in PREAMBLE_FORMATS else ()
+        yield from writer_for(fmt)(_selected(catalog, sections, every_listing, urls, keys),
+                                   *extra)
+
+
+def _selected(catalog: Catalog, sections: list[str] | None, every_listing: bool, urls: str,
+              keys: set[str] | None) -> list[Group]:
+    """The groups to write: all of the sections asked for, or only the cited entries."""
+    grouped = groups(catalog, sections, every_listing, urls=urls)
+    if keys is not None:  # a cited set needs its members
+        keys = keys | {name for relation in catalog.relations if relation.key in keys
+                       for name in relation.names()}
+        grouped = [Group(g.section, [r for r in g.references if r.key in keys])
+                   for g in grouped]
+        grouped = [g for g in grouped if g.references]
+    return grouped
 
 
 def render(catalog: Catalog, fmt: str, sections: list[str] | None = None,
