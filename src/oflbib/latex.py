@@ -62,9 +62,13 @@ def latex_text(text: str, keep_latin: bool = False) -> str:
     return _LIGATURE.sub("{}", text)
 
 
-def needs_protection(word: str, protect: set[str]) -> bool:
+# Punctuation around a word that is not part of it (`(GPU),` is the word GPU).
+PUNCTUATION = ".,;:!?()[]\"'"
+
+
+def needs_protection(word: str, protect: set[str] | frozenset[str]) -> bool:
     """Whether a style that changes case must leave this word as it is."""
-    core = word.strip(".,;:!?()[]\"'")
+    core = word.strip(PUNCTUATION)
     return bool(core) and (core in protect or _case_matters(core))
 
 
@@ -86,7 +90,7 @@ def latex_title(title: str, protect: list[str], keep_latin: bool = False) -> str
     lead_count = len(head.split()) if head and len(head.split()) <= 3 else 0
     out = []
     for index, word in enumerate(words):
-        if index < lead_count or word.strip(".,;:!?()[]\"'") in protected:
+        if index < lead_count or word.strip(PUNCTUATION) in protected:
             out.append(_brace(word, keep_latin))
             continue
         # Hyphenated words are judged part by part: Multi-{GPU}, but Inter-Operator.

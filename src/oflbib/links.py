@@ -46,10 +46,16 @@ HOST_ROLES: dict[str, str] = {
 _ARXIV_PDF = re.compile(r"^https?://(?:www\.)?arxiv\.org/pdf/(.+?)(?:\.pdf)?$", re.I)
 
 
+# The usual link's host, read without urlsplit (an export asks for every link's role):
+# only letters, digits, dots and hyphens up to the path, where urlsplit reads the same.
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?:[/?#]|$)", re.I)
+
+
 def role(url: str) -> str:
     """PAPER, CODE or OTHER for one link (by its host; `www.` and subdomains count)."""
+    plain = _PLAIN_HOST.match(url)
     try:
-        host = (urlsplit(url).hostname or "").lower()
+        host = plain.group(1).lower() if plain else (urlsplit(url).hostname or "").lower()
     except ValueError:  # a link too broken to have a host (`https://[`)
         return OTHER
     while host:

@@ -29,7 +29,7 @@ from typing import Any
 from oflbib import links
 from oflbib.exporters.reference import Group, Reference, keywords, title_protect
 from oflbib.fields import PLAIN, TYPES
-from oflbib.latex import needs_protection
+from oflbib.latex import PUNCTUATION, needs_protection
 from oflbib.model import Entry, Person
 from oflbib.text import visible
 
@@ -48,31 +48,35 @@ def _text(value: object) -> str:
 
 
 _EDGE = re.compile(r"^([(\[\"']*)(.*?)([.,;:!?)\]\"']*)$")
+_TAG_LIKE = re.compile(r"[<>&]")
+
+
+def _spanned(word: str, protected: set[str] | frozenset[str]) -> str:
+    """The word with its core (leading and trailing punctuation left out) in a `nocase`
+    span when the core's case is the point, else as it is. A word holding markup-like
+    text gets no span: it would split the tag's text that the word joiner keeps inert."""
+    lead, core, tail = _EDGE.match(word).groups()
+    if core and not _TAG_LIKE.search(core) and needs_protection(core, protected):
+        return f'{lead}<span class="nocase">{core}</span>{tail}'
+    return word
 
 
 @lru_cache(maxsize=1 << 16)  # words recur across a catalog's titles and venues
-def _word_edges(word: str) -> tuple[str, str, str] | None:
-    """(leading punctuation, core, trailing punctuation), or None when the word can have
-    no span: no core, or one holding markup-like text (a span would split the tag's text
-    that the word joiner keeps inert)."""
-    lead, core, tail = _EDGE.match(word).groups()
-    return (lead, core, tail) if core and not _TAG_LIKE.search(core) else None
-
-
-_TAG_LIKE = re.compile(r"[<>&]")
+def _spanned_alone(word: str) -> str:
+    """`_spanned` for a text with no `protect` list of its own."""
+    return _spanned(word, frozenset())
 
 
 def _cased(value: str, protect: list[str]) -> str:
     """Text whose protected words (acronyms, names with capitals inside or digits, the
     catalog's `protect`) are CSL `nocase` spans."""
-    protected = {w for phrase in protect for w in phrase.split()}
     words = _text(value).split(" ")  # one space between words: `visible` folds the rest
-    for index, word in enumerate(words):
-        edges = _word_edges(word)
-        if edges is not None and needs_protection(edges[1], protected):
-            lead, core, tail = edges
-            words[index] = f'{lead}<span class="nocase">{core}</span>{tail}'
-    return " ".join(words)
+    if not protect:
+        return " ".join([_spanned_alone(word) for word in words])
+    protected = {w for phrase in protect for w in phrase.split()}
+    # Only a word the list protects can take a span that it would not take alone.
+    return " ".join([_spanned(word, protected) if word.strip(PUNCTUATION) in protected
+                     else _spanned_alone(word) for word in words])
 
 
 @lru_cache(maxsize=1 << 12)  # a catalog names the same few hundred venues and series
