@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from oflbib import keys, links
 from oflbib.model import Catalog, Entry
@@ -39,18 +40,28 @@ def _required_missing(entry: Entry) -> list[str]:
 def _split_names(entry: Entry) -> str | None:
     """`authors: [Thorpe, John]` in YAML is two one-word institutions, not one person:
     a paper's list with two of those in a row is that mistake."""
-    one_word = [bool(a.literal) and len(a.literal.split()) == 1 for a in entry.authors]
-    for index in range(len(one_word) - 1):
-        if one_word[index] and one_word[index + 1]:
-            pair = entry.authors[index:index + 2]
-            return f"'{pair[0].literal}', '{pair[1].literal}'"
+    previous = None
+    for person in entry.authors:
+        one_word = bool(person.literal) and len(person.literal.split()) == 1
+        if one_word and previous is not None:
+            return f"'{previous.literal}', '{person.literal}'"
+        previous = person if one_word else None
     return None
 
 
+_INITIAL = re.compile(r"[A-Z]\.?|[A-Z]\.?-[A-Z]\.?")
+
+
+@lru_cache(maxsize=1 << 14)  # given names recur across a catalog
 def _initials_only(given: str) -> bool:
     """`J.`, `J. R.`, `JR`: a given name written as initials."""
-    return bool(given) and all(re.fullmatch(r"[A-Z]\.?|[A-Z]\.?-[A-Z]\.?", part)
-                               for part in given.split())
+    return bool(given) and all(_INITIAL.fullmatch(part) for part in given.split())
+
+
+@lru_cache(maxsize=1 << 12)  # a list writes the same few hundred tags
+def _known_tag(tag: str) -> bool:
+    """Whether a list's venue tag names a venue of the table (read as the importer does)."""
+    return find_venue(tag) is not None
 
 
 def _same_work(one: Entry, other: Entry) -> bool:
@@ -81,7 +92,7 @@ def lint(catalog: Catalog) -> list[Finding]:
         if entry.venue and entry.venue not in VENUES:
             findings.append(Finding(ERROR, entry.key, f"unknown venue '{entry.venue}'"))
         if entry.seed and entry.seed.venue and entry.kind == "paper" \
-                and find_venue(entry.seed.venue) is None:
+                and not _known_tag(entry.seed.venue):
             findings.append(Finding(WARNING, entry.key,
                                     f"the list's venue tag '{entry.seed.venue}' is not in the "
                                     "venue table"))
@@ -105,8 +116,9 @@ def lint(catalog: Catalog) -> list[Finding]:
                 links.role(u) == links.PAPER for u in entry.urls)):
             findings.append(Finding(WARNING, entry.key, "paper has no locator: no DOI, arXiv "
                                     "id or landing page (its code link does not locate it)"))
-        initials = [a.display for a in entry.authors if not a.literal and _initials_only(a.given)]
-        if entry.kind == "paper" and initials:
+        initials = [a.display for a in entry.authors if not a.literal
+                    and _initials_only(a.given)] if entry.kind == "paper" else []
+        if initials:
             findings.append(Finding(WARNING, entry.key, "initials only for "
                                     + ", ".join(initials) + ": find the full given names"))
         if entry.kind == "paper" and entry.venue != "arXiv" and entry.venue and not entry.pages \

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from oflbib.model import Entry
 
@@ -20,8 +21,10 @@ STOPWORDS = frozenset(
 )
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9]*$")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
+@lru_cache(maxsize=1 << 16)  # names and title words recur: `check` folds every entry's
 def ascii_fold(text: str) -> str:
     """Lowercase ASCII letters and digits only; non-Latin letters spelled by name (λ -> lambda)."""
     out = []
@@ -34,11 +37,14 @@ def ascii_fold(text: str) -> str:
             if name.startswith("GREEK"):
                 letter = name.split()[-1].lower()
                 out.append("lambda" if letter == "lamda" else letter)
-    return re.sub(r"[^a-z0-9]", "", "".join(out).lower())
+    return _NOT_ALNUM.sub("", "".join(out).lower())
+
+
+_WORD_BREAK = re.compile(r"[\s:;,.!?()\[\]{}\"'/\u2013\u2014-]+")
 
 
 def title_words(title: str) -> list[str]:
-    return [w for w in re.split(r"[\s:;,.!?()\[\]{}\"'/\u2013\u2014-]+", title) if w]
+    return [w for w in _WORD_BREAK.split(title) if w]
 
 
 def first_significant_word(title: str) -> str:

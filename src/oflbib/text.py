@@ -78,10 +78,12 @@ def clean_title(raw: str) -> tuple[str, list[str]]:
     return title, unique([word for word in protect if word])
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def norm_title(title: str) -> str:
     """Comparable form of a title: case, accents, braces, punctuation and spaces dropped."""
-    text = unicodedata.normalize("NFKD", title).casefold()
-    return re.sub(r"[\W_]+", "", text)
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKD", title).casefold())
 
 
 SLUG_LENGTH = 64  # a file name from a heading stays far below the 255 bytes a name may have
