@@ -93,15 +93,32 @@ def latex_title(title: str, protect: list[str], keep_latin: bool = False) -> str
         if index < lead_count or word.strip(PUNCTUATION) in protected:
             out.append(_brace(word, keep_latin))
             continue
-        # Hyphenated words are judged part by part: Multi-{GPU}, but Inter-Operator.
-        out.append("-".join(_brace(part, keep_latin) if needs_protection(part, protected)
-                            else latex_text(part, keep_latin) for part in word.split("-")))
+        # Only a word with a part the list protects is braced otherwise than alone.
+        out.append(_title_word(word, keep_latin, protected) if protected and any(
+            part.strip(PUNCTUATION) in protected for part in word.split("-"))
+            else _title_word_alone(word, keep_latin))
     return _LIGATURE.sub("{}", " ".join(out))
+
+
+def _title_word(word: str, keep_latin: bool, protected: set[str] | frozenset[str]) -> str:
+    """A title's word, braced where its case is the point. Hyphenated words are judged
+    part by part: Multi-{GPU}, but Inter-Operator."""
+    return "-".join(_brace(part, keep_latin) if needs_protection(part, protected)
+                    else latex_text(part, keep_latin) for part in word.split("-"))
+
+
+@lru_cache(maxsize=1 << 16)  # words recur across a catalog's titles
+def _title_word_alone(word: str, keep_latin: bool) -> str:
+    """`_title_word` for a title with no `protect` list of its own."""
+    return _title_word(word, keep_latin, frozenset())
+
+
+_TRAILING_PUNCTUATION = re.compile(r"^(.*?)([:.,;!?]*)$")
 
 
 def _brace(word: str, keep_latin: bool) -> str:
     """`{word}` with trailing punctuation left outside: `{Bamboo}:`."""
-    match = re.match(r"^(.*?)([:.,;!?]*)$", word)
+    match = _TRAILING_PUNCTUATION.match(word)
     body, tail = (match.group(1), match.group(2)) if match else (word, "")
     if not body:
         return latex_text(word, keep_latin)

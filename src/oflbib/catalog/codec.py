@@ -84,17 +84,12 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _copy(value: Any) -> Any:
-    return value
-
-
-# How each field's plain data becomes its model value (identity where it already is).
+# How a field's plain data becomes its model value, for the fields whose data is not it
+# already (a load converts every entry: the others are taken as they are).
 _FROM_DATA: dict[str, Callable[[Any], Any]] = {
-    row.name: list if row.value in (WORDS, URLS) else dict if row.value == LATEX
-    else _text if row.schema is not None and row.schema.get("type") == ["string", "integer",
-                                                                         "null"]
-    else _copy
-    for row in FIELDS if row.value not in (NAMES, OTHER)}
+    row.name: list if row.value in (WORDS, URLS) else dict if row.value == LATEX else _text
+    for row in FIELDS if row.value in (WORDS, URLS, LATEX) or (
+        row.schema is not None and row.schema.get("type") == ["string", "integer", "null"])}
 _FROM_DATA["seed"] = seed_from_data
 _FROM_DATA["provenance"] = lambda data: {k: provenance_from_data(v) for k, v in data.items()}
 _NAME_LISTS = tuple(row.name for row in FIELDS if row.value == NAMES)
@@ -128,10 +123,13 @@ def entry_from_data(data: dict[str, Any]) -> Entry:
     for name, value in data.items():
         if value is None:
             continue
-        if name in _NAME_LISTS:
+        convert = _FROM_DATA.get(name)
+        if convert is not None:
+            values[name] = convert(value)
+        elif name in _NAME_LISTS:
             values[name], values[f"{name}_others"] = names_from_data(value)
         elif name == "cite_as":
             values[name] = entry_from_data(value)
         else:
-            values[name] = _FROM_DATA[name](value)
+            values[name] = value
     return Entry(**values)
