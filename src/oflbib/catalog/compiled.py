@@ -46,7 +46,7 @@ from typing import Any
 from oflbib import __version__
 from oflbib.catalog.files import fast_paths, private_cache_folder
 
-FORMAT = 2  # bump when the stored layout changes
+FORMAT = 3  # bump when the stored layout changes
 DAY = 86400.0
 MAX_AGE = 30 * DAY
 SUFFIX = ".marshal"
@@ -108,8 +108,21 @@ def load(raw: bytes, kind: str, compute: Callable[[], Any]) -> Any:
     name = entry_name(raw, kind, fingerprint)
     data = _lookup(folder, name)
     if data is None:
-        data = compute()
+        data = _interned(compute())
         _store(folder, name, data)
+    return data
+
+
+def _interned(data: Any) -> Any:
+    """The data with its mapping keys interned. marshal then stores each key once and
+    loads it interned; and an entry's fields are bound by keyword when a load builds it,
+    where a key that is not the parameter's own (interned) string is compared character
+    by character with every parameter."""
+    if isinstance(data, dict):
+        return {sys.intern(key) if type(key) is str else key: _interned(value)
+                for key, value in data.items()}
+    if isinstance(data, list):
+        return [_interned(value) for value in data]
     return data
 
 

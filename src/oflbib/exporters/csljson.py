@@ -47,7 +47,8 @@ def _text(value: object) -> str:
     return _MARKUP.sub("<\u2060", visible(str(value)))
 
 
-_EDGE = re.compile(r"^([(\[\"']*)(.*?)([.,;:!?)\]\"']*)$")
+_LEAD = "([\"'"  # opening punctuation left outside a span
+_TAIL = ".,;:!?)]\"'"  # closing punctuation left outside a span
 _TAG_LIKE = re.compile(r"[<>&]")
 
 
@@ -55,8 +56,10 @@ def _spanned(word: str, protected: set[str] | frozenset[str]) -> str:
     """The word with its core (leading and trailing punctuation left out) in a `nocase`
     span when the core's case is the point, else as it is. A word holding markup-like
     text gets no span: it would split the tag's text that the word joiner keeps inert."""
-    lead, core, tail = _EDGE.match(word).groups()
+    rest = word.lstrip(_LEAD)
+    core = rest.rstrip(_TAIL)
     if core and not _TAG_LIKE.search(core) and needs_protection(core, protected):
+        lead, tail = word[:len(word) - len(rest)], rest[len(core):]
         return f'{lead}<span class="nocase">{core}</span>{tail}'
     return word
 
@@ -198,7 +201,9 @@ def _indented(value: Any, pad: str) -> str:
     if isinstance(value, list) and value:
         body = ",\n".join([inner + _indented(item, inner) for item in value])
         return f"[\n{body}\n{pad}]"
-    return json.dumps(value)  # numbers, true/false/null, {} and []
+    if type(value) is int:  # years, months, days: as json writes them, without its setup
+        return repr(value)
+    return json.dumps(value)  # other numbers, true/false/null, {} and []
 
 
 def csljson_chunks(groups: list[Group]) -> Iterator[str]:

@@ -86,12 +86,15 @@ def nesting(section: Section) -> tuple[str, ...]:
     return tuple(section.name[: -len(heading) - 1].split("/"))
 
 
+_PAGE_DASH = re.compile(r"--|-|\u2013|\u2014")
+
+
 def split_pages(pages: str | None) -> tuple[str | None, str | None]:
     """`497--513`, `497-513`, `497–513`, `27` -> first and last page."""
     if not pages:
         return None, None
     # A part that is only invisible characters is no page (`12-\x00` is page 12).
-    parts = [p for p in (visible(p) for p in re.split(r"--|-|\u2013|\u2014", pages)) if p]
+    parts = [p for p in (visible(p) for p in _PAGE_DASH.split(pages)) if p]
     if len(parts) >= 2:
         return parts[0], parts[-1]
     return parts[0] if parts else None, None
