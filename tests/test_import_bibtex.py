@@ -478,3 +478,14 @@ def test_check_tells_one_work_listed_twice_from_two_works_of_one_title(tmp_path,
     assert "same title as 'e1'" not in said
     assert "p2: same title as 'p1'" in said
     assert "only a name" not in said  # a one-word title with its authors is a title
+
+
+def test_a_bib_entry_in_the_markdown_list_links_where_its_doi_leads(tmp_path, run):
+    source = write(tmp_path, "@article{a, title={A Paper Title}, author={Roe, Ann}, year=2020,"
+                             " journal={J}, doi={10.1000/xyz}}\n"
+                             "@misc{b, title={A Preprint Title}, eprint={2101.00001}}\n")
+    folder = tmp_path / "cat"
+    assert run("--catalog", folder, "import", "bibtex", source, "-s", "S").exit_code == 0
+    text = render(load_catalog(folder), "markdown")
+    assert "[A Paper Title](https://doi.org/10.1000/xyz)" in text
+    assert "[A Preprint Title](https://arxiv.org/abs/2101.00001)" in text

@@ -281,8 +281,10 @@ def test_markdown_list_imports_back_unchanged(catalog):
             if entry.kind == "software":
                 same(item.organisation, entry.organisation)
                 same_link(item.urls, unique(entry.urls))
-            else:
-                same_link(item.urls, entry.urls[:1])
+            else:  # without a link of its own, an item links where its DOI or arXiv id leads
+                located = [links.doi_url(entry.doi)] if entry.doi else \
+                    [links.arxiv_abs(entry.arxiv)] if entry.arxiv else []
+                same_link(item.urls, entry.urls[:1] or located)
 
 
 # ---- the catalog's own files -----------------------------------------------------------

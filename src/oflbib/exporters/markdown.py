@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from oflbib import links
 from oflbib.exporters.reference import Group, Reference
 from oflbib.model import Catalog
 from oflbib.text import visible
@@ -75,13 +76,25 @@ def _tag(reference: Reference) -> str:
     return format_venue_tag(entry.venue, entry.year)
 
 
+def _item_url(reference: Reference) -> str:
+    """The item's link: the list's own, else where the work's DOI or arXiv id leads (an
+    entry from a .bib file has no list link). Empty only when there is neither: `[T]()`
+    still reads back as the item."""
+    if reference.url:
+        return reference.url
+    entry = reference.entry
+    if entry.doi:
+        return links.doi_url(entry.doi)
+    return links.arxiv_abs(entry.arxiv) if entry.arxiv else ""
+
+
 def item_line(reference: Reference) -> str:
     if reference.entry.kind == "software":
         parts = [_name(reference.title)]
         if reference.organisation:
             parts.append(_name(reference.organisation))
         return "- " + ", ".join(parts) + ", " + " ".join(_link(u) for u in reference.urls)
-    line = f"- [{_title(reference)}]({_link(reference.url or '')})"
+    line = f"- [{_title(reference)}]({_link(_item_url(reference))})"
     tag = _tag(reference) if reference.entry.kind != "list" else ""
     return f"{line} {tag}" if tag else line
 
