@@ -478,6 +478,21 @@ def test_check_tells_one_work_listed_twice_from_two_works_of_one_title(tmp_path,
     assert "same title as 'e1'" not in said
     assert "p2: same title as 'p1'" in said
     assert "only a name" not in said  # a one-word title with its authors is a title
+    assert "scheme" not in said  # the .bib file's keys are the user's
+
+
+def test_a_key_the_list_import_made_and_someone_changed_is_flagged(tmp_path, run):
+    source = tmp_path / "list.md"
+    source.write_text("# L\n\n## S\n- [A Paper Title](https://arxiv.org/abs/2101.00001)\n",
+                      encoding="utf-8")
+    folder = tmp_path / "cat"
+    assert run("--catalog", folder, "import", "markdown", source).exit_code == 0
+    section = next(folder.glob("s*.yaml"))
+    key = load_catalog(folder).sections[0].listings[0].key
+    section.write_text(section.read_text(encoding="utf-8").replace(key, "mykey"),
+                       encoding="utf-8")
+    result = run("--catalog", folder, "check")
+    assert "mykey: key does not follow the scheme" in result.stdout + result.stderr
 
 
 def test_a_bib_entry_in_the_markdown_list_links_where_its_doi_leads(tmp_path, run):

@@ -75,6 +75,11 @@ def _same_work(one: Entry, other: Entry) -> bool:
     return (len(firsts) == 1 or "" in firsts) and (len(years) == 1 or None in years)
 
 
+def _key_from_a_bib_file(entry: Entry) -> bool:
+    """A key a .bib file gave is the user's: their `\\cite`s use it, so no scheme applies."""
+    return any(fact.via == "bibtex" for fact in entry.provenance.values())
+
+
 def lint(catalog: Catalog) -> list[Finding]:
     findings: list[Finding] = []
     titles: dict[str, list[Entry]] = defaultdict(list)
@@ -108,7 +113,8 @@ def lint(catalog: Catalog) -> list[Finding]:
         if entry.kind == "paper" and len(entry.title.split()) == 1 and not entry.authors:
             findings.append(Finding(ERROR, entry.key,
                                     f"title '{entry.title}' is only a name, not a paper title"))
-        if not keys.KEY_PATTERN.match(entry.key) or not keys.follows_scheme(entry.key, entry):
+        if not _key_from_a_bib_file(entry) and (not keys.KEY_PATTERN.match(entry.key)
+                                                or not keys.follows_scheme(entry.key, entry)):
             findings.append(Finding(WARNING, entry.key,
                                     f"key does not follow the scheme (it would be "
                                     f"'{keys.base_key(entry)}'); `oflbib rekey {entry.key}`"))
