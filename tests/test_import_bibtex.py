@@ -504,3 +504,27 @@ def test_a_bib_entry_in_the_markdown_list_links_where_its_doi_leads(tmp_path, ru
     text = render(load_catalog(folder), "markdown")
     assert "[A Paper Title](https://doi.org/10.1000/xyz)" in text
     assert "[A Preprint Title](https://arxiv.org/abs/2101.00001)" in text
+
+
+def test_check_asks_a_bib_files_entries_only_for_what_their_type_has(tmp_path, run):
+    """A book or a .bib file's @misc is part of no journal or proceedings, and an arXiv
+    paper's venue is arXiv: no "no venue" error for them; an @article without its journal
+    has one. Names a file wrote as `{R} and {Jedicke}` are its own slip, not a YAML one."""
+    source = write(tmp_path,
+                   "@book{gj, title={Computers and Intractability}, author={Garey, M.},"
+                   " publisher={Freeman}, year=1979}\n"
+                   "@misc{web, title={Understanding Neural Nets}, author={Sinai, Jonty},"
+                   " year=2019}\n"
+                   "@article{pre, title={Forward Modeling of Galaxies}, author={Alsing, J},"
+                   " year=2022, eprint={2207.05819}, eprinttype={arxiv}}\n"
+                   "@article{nojournal, title={Linear Algebra Review}, author={Kolter, Zico},"
+                   " year=2020}\n"
+                   "@article{split, title={A Science Book}, author={{R} and {Jedicke} and Roe, A},"
+                   " year=2009, journal={J}}\n")
+    folder = tmp_path / "cat"
+    assert run("--catalog", folder, "import", "bibtex", source, "-s", "S").exit_code == 0
+    result = run("--catalog", folder, "check")
+    said = result.stdout + result.stderr
+    errors = [line for line in said.splitlines() if line.startswith("error")]
+    assert errors == ["error: nojournal: paper has no venue"]
+    assert "warning: split: authors 'R', 'Jedicke' look like one person's name" in said

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from oflbib import keys, links
+from oflbib.fields import TYPES
 from oflbib.model import Catalog, Entry
 from oflbib.text import clean_title, norm_title
 from oflbib.venues import VENUES, find_venue
@@ -25,8 +26,11 @@ class Finding:
 
 def _required_missing(entry: Entry) -> list[str]:
     if entry.kind == "paper":
-        wanted = {"authors": entry.authors, "year": entry.year,
-                  "venue": entry.venue or entry.container}
+        wanted = {"authors": entry.authors, "year": entry.year}
+        # A book, a thesis, a .bib file's @misc: no part of a journal or proceedings.
+        entry_type = TYPES.get(entry.entry_type or "")
+        if entry_type.container if entry_type else not _from_a_bib_file(entry):
+            wanted["venue"] = entry.venue or entry.container or entry.arxiv  # arXiv's is arXiv
         missing = [name for name, value in wanted.items() if not value]
         facts = [f for f in ("authors", "year", "venue", "title") if f in entry.provenance]
         if not entry.provenance or not facts:
@@ -75,8 +79,9 @@ def _same_work(one: Entry, other: Entry) -> bool:
     return (len(firsts) == 1 or "" in firsts) and (len(years) == 1 or None in years)
 
 
-def _key_from_a_bib_file(entry: Entry) -> bool:
-    """A key a .bib file gave is the user's: their `\\cite`s use it, so no scheme applies."""
+def _from_a_bib_file(entry: Entry) -> bool:
+    """An entry a .bib file gave: its key is the user's (their `\\cite`s use it, so no
+    scheme applies) and its names are as that file wrote them, not YAML slips."""
     return any(fact.via == "bibtex" for fact in entry.provenance.values())
 
 
@@ -102,7 +107,11 @@ def lint(catalog: Catalog) -> list[Finding]:
                                     f"the list's venue tag '{entry.seed.venue}' is not in the "
                                     "venue table"))
         split = _split_names(entry)
-        if split:
+        if split and _from_a_bib_file(entry):  # as the .bib file wrote them: `{R} and {J}`
+            findings.append(Finding(WARNING, entry.key,
+                                    f"authors {split} look like one person's name written as "
+                                    "two names"))
+        elif split:
             findings.append(Finding(ERROR, entry.key,
                                     f"authors {split} look like one person's family and given "
                                     "names read as institutions (an unquoted comma in a YAML "
@@ -113,7 +122,7 @@ def lint(catalog: Catalog) -> list[Finding]:
         if entry.kind == "paper" and len(entry.title.split()) == 1 and not entry.authors:
             findings.append(Finding(ERROR, entry.key,
                                     f"title '{entry.title}' is only a name, not a paper title"))
-        if not _key_from_a_bib_file(entry) and (not keys.KEY_PATTERN.match(entry.key)
+        if not _from_a_bib_file(entry) and (not keys.KEY_PATTERN.match(entry.key)
                                                 or not keys.follows_scheme(entry.key, entry)):
             findings.append(Finding(WARNING, entry.key,
                                     f"key does not follow the scheme (it would be "
