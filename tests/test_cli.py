@@ -51,6 +51,18 @@ def test_check_reports_coverage_and_fails_on_gaps(run, catalog_copy):
     assert "unknown venue 'NOPE'" in result.stdout
 
 
+def test_check_right_after_an_import_says_what_fills_the_gaps(run, tmp_path):
+    listing = tmp_path / "list.md"
+    listing.write_text("# Papers\n\n- [Varuna: Scalable, Low-cost Training of Massive Deep "
+                       "Learning Models](https://arxiv.org/abs/2111.04007) (EuroSys 2022)\n")
+    assert run("--catalog", tmp_path / "c", "import", "markdown", listing).exit_code == 0
+    result = run("--catalog", tmp_path / "c", "check")
+    assert result.exit_code == 1
+    assert "varuna2022: paper has no authors" in result.stdout
+    assert "varuna2022: paper has no provenance: no source confirms" in result.stdout
+    assert "`oflbib resolve` looks it up" in result.stdout
+
+
 def test_check_seed_lists_corrections_with_sources(run):
     result = run("check", "--seed")
     table = result.stdout.split("seed corrections", 1)[1].splitlines()[2:]

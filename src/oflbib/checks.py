@@ -41,6 +41,11 @@ def _required_missing(entry: Entry) -> list[str]:
     return [] if entry.urls else ["urls"]
 
 
+# What a missing fact means for whoever reads `check` right after an import.
+_MISSING_WHY = {"provenance": ": no source confirms its authors, year, venue or title "
+                              "(`oflbib resolve` looks it up in Crossref, dblp and arXiv)"}
+
+
 def _split_names(entry: Entry) -> str | None:
     """`authors: [Thorpe, John]` in YAML is two one-word institutions, not one person:
     a paper's list with two of those in a row is that mistake."""
@@ -98,7 +103,8 @@ def lint(catalog: Catalog) -> list[Finding]:
         for url in entry.urls:
             urls[url].append(entry.key)
         for name in _required_missing(entry):
-            findings.append(Finding(ERROR, entry.key, f"{entry.kind} has no {name}"))
+            findings.append(Finding(ERROR, entry.key,
+                                    f"{entry.kind} has no {name}{_MISSING_WHY.get(name, '')}"))
         if entry.venue and entry.venue not in VENUES:
             findings.append(Finding(ERROR, entry.key, f"unknown venue '{entry.venue}'"))
         if entry.seed and entry.seed.venue and entry.kind == "paper" \
