@@ -184,6 +184,38 @@ def test_add_by_doi_pins_a_key_and_prints_the_entry(replay, resolve_env, catalog
         again.stderr
 
 
+def test_add_of_a_bibtex_entry_keeps_what_it_gives(replay, resolve_env, catalog_root) -> None:
+    known = crossref_item("10.1145/3600006.3613165", "Efficient Memory Management for Large "
+                          "Language Model Serving with PagedAttention",
+                          authors=[("Woosuk", "Kwon"), ("Zhuohan", "Li")], year=2023,
+                          container="Proceedings of the 29th Symposium on Operating Systems "
+                                    "Principles", page="611-626")
+    Corpus(works=[known]).serve(replay)
+    pasted = ("@inproceedings{kwon:vllm,\n  title = {Efficient Memory Management for Large "
+              "Language Model Serving with {PagedAttention}},\n  author = {Kwon, Woosuk and Li, "
+              "Zhuohan and others},\n  year = 2023,\n  doi = {10.1145/3600006.3613165},\n"
+              "  note = {Best paper},\n  readinggroup = {week 3}\n}")
+    result = oflbib(catalog_root, "add", pasted, "-s", "serving", "-q")
+    assert result.exit_code == 0, result.output
+    entry = load(catalog_root).entries["kwon:vllm"]  # the user's key: their \cite works
+    assert entry.authors_others and entry.note == "Best paper"
+    assert entry.verbatim["readinggroup"] == "week 3"
+    assert entry.provenance["title"].via == "bibtex"
+    assert entry.pages == "611--626" and entry.provenance["pages"].via == "crossref"
+
+
+def test_add_of_a_bibtex_entry_no_source_knows(replay, resolve_env, catalog_root) -> None:
+    Corpus().serve(replay)
+    pasted = "@article{mine, title={A Paper Nobody Indexed}, author={Doe, Jane}, year=2021}"
+    result = oflbib(catalog_root, "add", pasted, "-s", "training")
+    assert result.exit_code == 0, result.output
+    assert "mine: added as you gave it; no source confirmed it" in result.stderr
+    assert load(catalog_root).entries["mine"].title == "A Paper Nobody Indexed"
+    broken = oflbib(catalog_root, "add", "@misc{two, title={X}} @misc{three, title={Y}}",
+                    "-s", "training")
+    assert broken.exit_code == 2 and "paste one BibTeX entry (2 here)" in broken.stderr
+
+
 def test_add_by_title_needs_a_clear_match(replay, resolve_env, catalog_root) -> None:
     small_corpus().serve(replay)
     before = catalog_bytes(catalog_root)

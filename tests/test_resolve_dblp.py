@@ -305,9 +305,6 @@ def test_the_docs_show_the_source_table() -> None:
     ("https://dblp.org/rec/conf/osdi/MaiLWK20.html", {"dblp": "conf/osdi/MaiLWK20"}, Query("")),
     ("arXiv:2103.13262", {"arxiv": "2103.13262"}, Query("")),
     ("A Title That Is Not Tagged", {}, Query("A Title That Is Not Tagged")),
-    ("@inproceedings{k, title={{KungFu}: Making Training}, author={Mai, Luo and Li, Guo},"
-     " year={2020}, doi={10.5555/x}, eprint={2011.00001}}",
-     {"arxiv": "2011.00001"}, Query("KungFu: Making Training", 2020, ("mai", "li"))),
 ])
 def test_what_people_paste(text, ids, query) -> None:
     from oflbib.commands.resolve import _pasted

@@ -299,7 +299,9 @@ def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
     and venue tag, or BibTeX entry; print the new entry.
 
     The paper is resolved first and added only when it was found; its key is given by
-    the key scheme and pinned from then on.
+    the key scheme and pinned from then on. A BibTeX entry is yours: it is added with
+    every field and its key (when free) even if no source knows it, and the sources fill
+    only what it lacks.
 
     \b
     oflbib add 10.1145/3575693.3575703 --section training
@@ -314,39 +316,71 @@ def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
     from oflbib.commands.browse import show_command
     from oflbib.errors import OflbibError, Problem
 
-    given, query = _pasted(reference)
-    if not given and not query.title:
-        raise OflbibError(Problem("cannot tell the paper from this; give its DOI, arXiv id, "
-                                  "dblp url, title or BibTeX entry", "ID|URL|TITLE"))
+    pasted = _pasted_entry(reference) if reference.lstrip().startswith("@") else None
+    own_key = None
+    if pasted is None:
+        given, query = _pasted(reference)
+        if not given and not query.title:
+            raise OflbibError(Problem("cannot tell the paper from this; give its DOI, arXiv "
+                                      "id, dblp url, title or BibTeX entry", "ID|URL|TITLE"))
+        entry = Entry(key="new", kind="paper", title="",
+                      urls=[reference] if reference.startswith("http") else [])
+        want = dataclasses.replace(Want.of(entry, given=given), query=query)
+    else:
+        entry, own_key = pasted
+        want = Want.of(entry)
     root = catalog_dir(ctx, writing=True)
     with atomic.write_lock(root):
         catalog = load_catalog(root)
         home = (section_names(catalog, (section,)) or [section])[0]
-        entry = Entry(key="new", kind="paper", title="",
-                      urls=[reference] if reference.startswith("http") else [])
-        want = dataclasses.replace(Want.of(entry, given=given), query=query)
         found, _ = _run_engine(SOURCE_NAMES, [want], refresh=refresh,
                                offline=offline, quiet=quiet)
-        review = merge(entry, found["new"], known_names(catalog.entries.values(),
-                                                        found["new"].records.values()))
-        if found["new"].status != RESOLVED or not entry.title:
-            for line in _entry_lines(reference, found["new"], None):
+        answer = found[want.key]
+        review = merge(entry, answer, known_names(catalog.entries.values(),
+                                                  answer.records.values()))
+        if pasted is None and (answer.status != RESOLVED or not entry.title):
+            for line in _entry_lines(reference, answer, None):
                 click.echo(line, err=True)
             click.echo("nothing added", err=True)
             ctx.exit(1)
         _refuse_duplicate(catalog, entry)
-        entry.key = keys.unique_key(keys.base_key(entry), catalog.keys_in_use())
+        taken = catalog.keys_in_use()
+        if pasted is not None and own_key and own_key not in taken:
+            entry.key = own_key
+        else:
+            entry.key = keys.unique_key(keys.base_key(entry), taken)
+            if pasted is not None and own_key:
+                click.echo(f"key '{own_key}' names another entry here; added as "
+                           f"'{entry.key}'", err=True)
         catalog.entries[entry.key] = entry
         next(s for s in catalog.sections if s.name == home).listings.append(
             Listing(entry.key, None, home=True))
         catalog.refresh_sections()
         save_catalog(catalog, root)
-    if not quiet:
-        for line in _entry_lines(entry.key, found["new"], review):
+    if not quiet or answer.status != RESOLVED:
+        for line in _entry_lines(entry.key, answer, review):
             click.echo(line, err=True)
+    if answer.status != RESOLVED:
+        click.echo(f"{entry.key}: added as you gave it; no source confirmed it", err=True)
     ctx.invoke(show_command, key=entry.key)
-    if found["new"].errors:
+    if answer.errors:
         ctx.exit(1)
+
+
+def _pasted_entry(text: str) -> tuple[Entry, str | None]:
+    """A pasted BibTeX entry read as `oflbib import bibtex` reads a file (every field
+    kept, names and dates parsed), and its key when it has one."""
+    from oflbib.errors import OflbibError, Problem
+    from oflbib.importers.bibtex import parse_bibtex
+
+    bib = parse_bibtex(text, "<pasted>")
+    if bib.problems:
+        raise OflbibError(bib.problems)
+    if len(bib.entries) != 1:
+        raise OflbibError(Problem(f"paste one BibTeX entry ({len(bib.entries)} here); for a "
+                                  "file, `oflbib import bibtex FILE`", "<pasted>"))
+    item = bib.entries[0]
+    return item.entry, None if item.keyless else item.entry.key
 
 
 _TAGGED = re.compile(r"^(?P<title>.+?)[\s,(]+(?P<tag>[A-Za-z][A-Za-z -]*?\s*['\u2019]\s*\d{2})\)?$")
@@ -354,14 +388,11 @@ _TAGGED = re.compile(r"^(?P<title>.+?)[\s,(]+(?P<tag>[A-Za-z][A-Za-z -]*?\s*['\u
 
 def _pasted(text: str) -> tuple[dict[str, str], Query]:
     """The ids and the query in what a user pasted: a DOI, an arXiv id or url, a dblp url,
-    a title or a system name with or without a venue tag (`Bamboo NSDI'23`), or a BibTeX
-    entry (its title, year, authors, DOI and eprint)."""
+    a title or a system name with or without a venue tag (`Bamboo NSDI'23`)."""
     from oflbib.resolvers.identifiers import parse_reference
     from oflbib.venues import parse_venue_tag
 
     text = text.strip()
-    if text.startswith("@"):
-        return _pasted_bibtex(text)
     kind, value = parse_reference(text)
     if kind == "url":
         return {}, Query("")
@@ -372,32 +403,6 @@ def _pasted(text: str) -> tuple[dict[str, str], Query]:
     if tagged and tag and tag.venue:
         return {}, Query(tagged.group("title").strip(), tag.year, venue=tag.venue)
     return {}, Query(value)
-
-
-def _pasted_bibtex(text: str) -> tuple[dict[str, str], Query]:
-    import bibtexparser
-
-    from oflbib.model import Person
-    from oflbib.resolvers.identifiers import bare_arxiv, normal_doi
-    from oflbib.resolvers.matching import family_names
-
-    library = bibtexparser.parse_string(text)
-    if not library.entries:
-        return {}, Query("")
-    fields = {f.key.lower(): " ".join(str(f.value).split()) for f in library.entries[0].fields}
-    given: dict[str, str] = {}
-    doi = normal_doi(fields.get("doi", ""))
-    arxiv_id = bare_arxiv(fields.get("eprint", "")) if fields.get("eprint") else None
-    if doi:
-        given["doi"] = doi
-    if arxiv_id:
-        given["arxiv"] = arxiv_id
-    year = fields.get("year", "")
-    authors = [Person.parse(name) if "," in name else Person(family=name.split()[-1])
-               for name in re.split(r"\s+and\s+", fields.get("author", "")) if name.strip()]
-    title = fields.get("title", "").replace("{", "").replace("}", "")
-    return given, Query(title, int(year) if year.isdigit() else None,
-                        tuple(family_names(authors)))
 
 
 def _refuse_duplicate(catalog: Catalog, entry: Entry) -> None:
