@@ -7,7 +7,7 @@ import re
 from oflbib.resolvers.crossref import CrossrefSource
 from tests.replay_server import CROSSREF_HEADERS, Corpus, crossref_item, recorded
 from tests.resolve_support import (
-    BAMBOO, TODAY_PATTERN, VARUNA, catalog_bytes, load, oflbib, small_corpus,
+    BAMBOO, TODAY_PATTERN, VARUNA, catalog_bytes, load, make_catalog, oflbib, small_corpus,
 )
 
 
@@ -214,6 +214,19 @@ def test_add_of_a_bibtex_entry_no_source_knows(replay, resolve_env, catalog_root
     broken = oflbib(catalog_root, "add", "@misc{two, title={X}} @misc{three, title={Y}}",
                     "-s", "training")
     assert broken.exit_code == 2 and "paste one BibTeX entry (2 here)" in broken.stderr
+
+
+def test_add_asks_for_a_section_only_when_there_are_several(replay, resolve_env,
+                                                            catalog_root, tmp_path) -> None:
+    Corpus().serve(replay)
+    pasted = "@article{mine, title={A Paper Nobody Indexed}, author={Doe, Jane}, year=2021}"
+    several = oflbib(catalog_root, "add", pasted)
+    assert several.exit_code == 2 and replay.seen == []
+    assert "--section: which section? (sections: Training, Serving)" in several.stderr
+    one = make_catalog(tmp_path / "one", "# Reading\n\n- [Some Title Here](https://x.org/a)\n")
+    result = oflbib(one, "add", pasted)
+    assert result.exit_code == 0, result.output
+    assert load(one).entries["mine"].sections == ["Reading"]
 
 
 def test_add_by_title_needs_a_clear_match(replay, resolve_env, catalog_root) -> None:

@@ -287,13 +287,14 @@ def resolve_command(ctx: click.Context, keys_: tuple[str, ...], sections: tuple[
 
 @click.command("add", epilog=ENVIRONMENT)
 @click.argument("reference", metavar="ID|URL|TITLE")
-@click.option("--section", "-s", required=True, metavar="S",
-              help="The section the paper is listed in (any case, or its file's name).")
+@click.option("--section", "-s", metavar="S",
+              help="The section the paper is listed in (any case, or its file's name); "
+                   "needed when the catalog has more than one.")
 @click.option("--refresh", is_flag=True, help="Ignore cached answers (and replace them).")
 @click.option("--offline", is_flag=True, help="Answer from the cache alone; no network.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
-def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
+def add_command(ctx: click.Context, reference: str, section: str | None, refresh: bool,
                 offline: bool, quiet: bool) -> None:
     """Add a paper from what you paste: its DOI, arXiv id or url, dblp url, title, name
     and venue tag, or BibTeX entry; print the new entry.
@@ -332,7 +333,7 @@ def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
     root = catalog_dir(ctx, writing=True)
     with atomic.write_lock(root):
         catalog = load_catalog(root)
-        home = (section_names(catalog, (section,)) or [section])[0]
+        home = _home_section(catalog, section)
         found, _ = _run_engine(SOURCE_NAMES, [want], refresh=refresh,
                                offline=offline, quiet=quiet)
         answer = found[want.key]
@@ -365,6 +366,18 @@ def add_command(ctx: click.Context, reference: str, section: str, refresh: bool,
     ctx.invoke(show_command, key=entry.key)
     if answer.errors:
         ctx.exit(1)
+
+
+def _home_section(catalog: Catalog, section: str | None) -> str:
+    """The section `--section` names; without it, the catalog's only one."""
+    from oflbib.errors import OflbibError, Problem
+
+    if section:
+        return section_names(catalog, (section,))[0]
+    if len(catalog.sections) == 1:
+        return catalog.sections[0].name
+    known = ", ".join(s.name for s in catalog.sections)
+    raise OflbibError(Problem(f"which section? (sections: {known})", "--section"))
 
 
 def _pasted_entry(text: str) -> tuple[Entry, str | None]:
