@@ -32,7 +32,9 @@ def break_file(path, old: str, new: str) -> int:
     ("year: 2023", "year: twenty", "year must be an integer"),
     ("kind: paper", "kind: article", "kind must be one of paper, software, list"),
     ("key: thorpe2023bamboo", "key: 'thorpe 2023'", "key 'thorpe 2023' is not well-formed"),
-    ("kind: paper", "kind: paper\n    colour: blue", "unknown field 'colour'"),
+    ("kind: paper", "kind: paper\n    colour: blue", "unknown field 'colour'\n"),
+    ("kind: paper", "kind: paper\n    url: https://x.org", "unknown field 'url'; did you mean "
+     "'urls'?"),
     ("  - key: thorpe2023bamboo", "  - key: zhou2023mpress", "duplicate key 'zhou2023mpress'"),
 ])
 def test_bad_values_are_located(catalog_copy, run, old, new, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import gc
 import os
 import time
@@ -87,9 +88,12 @@ def _describe(error: Any) -> str:
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return f"missing required field '{missing}'"
     if kind == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        known = list(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(known))
+        close = difflib.get_close_matches(str(extra[0]), known, n=1) if len(extra) == 1 else []
         return f"unknown field {', '.join(shown(e) for e in extra[:5])}" + \
-            (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
+            (f" and {len(extra) - 5} more" if len(extra) > 5 else "") + \
+            (f"; did you mean '{close[0]}'?" if close else "")
     if kind == "enum":
         choices = ", ".join(str(c) for c in error.validator_value if c is not None)
         return f"{field} must be one of {choices}, not {shown(error.instance)}"
