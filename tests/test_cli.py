@@ -48,7 +48,11 @@ def test_check_reports_coverage_and_fails_on_gaps(run, catalog_copy):
     broken.write_text(text.replace("venue: SC\n", "venue: NOPE\n", 1))
     result = run("--catalog", catalog_copy, "check")
     assert result.exit_code == 1
-    assert "unknown venue 'NOPE'" in result.stdout
+    assert "unknown venue 'NOPE' (not in the venue table: write its name as `container: NOPE`" \
+        in result.stdout
+    broken.write_text(text.replace("venue: SC\n", "venue: nsdi\n", 1))
+    result = run("--catalog", catalog_copy, "check")
+    assert "unknown venue 'nsdi'; did you mean 'NSDI'?" in result.stdout
 
 
 def test_check_right_after_an_import_says_what_fills_the_gaps(run, tmp_path):

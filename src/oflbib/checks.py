@@ -11,7 +11,7 @@ from oflbib import keys, links
 from oflbib.fields import TYPES
 from oflbib.model import Catalog, Entry
 from oflbib.text import clean_title, norm_title
-from oflbib.venues import VENUES, find_venue
+from oflbib.venues import VENUES, find_venue, lookup_venue
 
 ERROR = "error"
 WARNING = "warning"
@@ -44,6 +44,15 @@ def _required_missing(entry: Entry) -> list[str]:
 # What a missing fact means for whoever reads `check` right after an import.
 _MISSING_WHY = {"provenance": ": no source confirms its authors, year, venue or title "
                               "(`oflbib resolve` looks it up in Crossref, dblp and arXiv)"}
+
+
+def _unknown_venue_advice(venue: str) -> str:
+    """`venue` holds an id of the venue table; a hand-written name is either another
+    spelling of one (`eurosys`) or a venue the table lacks, whose name goes in `container`."""
+    known = lookup_venue(venue)
+    if known is not None:
+        return f"; did you mean '{known.id}'?"
+    return f" (not in the venue table: write its name as `container: {venue}` instead)"
 
 
 def _split_names(entry: Entry) -> str | None:
@@ -106,7 +115,8 @@ def lint(catalog: Catalog) -> list[Finding]:
             findings.append(Finding(ERROR, entry.key,
                                     f"{entry.kind} has no {name}{_MISSING_WHY.get(name, '')}"))
         if entry.venue and entry.venue not in VENUES:
-            findings.append(Finding(ERROR, entry.key, f"unknown venue '{entry.venue}'"))
+            findings.append(Finding(ERROR, entry.key, f"unknown venue '{entry.venue}'"
+                                    + _unknown_venue_advice(entry.venue)))
         if entry.seed and entry.seed.venue and entry.kind == "paper" \
                 and not _known_tag(entry.seed.venue):
             findings.append(Finding(WARNING, entry.key,
