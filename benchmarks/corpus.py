@@ -299,6 +299,13 @@ def norm_heading(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def invented_sections(names: set[str], headings: set[str]) -> list[str]:
+    """Sections that are no heading of the list: neither the name (a heading may hold a
+    `/`) nor every part of a nested `Parent/Child` name, each compared normalised."""
+    return sorted(name for name in names if name and norm_heading(name) not in headings
+                  and not all(norm_heading(part) in headings for part in name.split("/")))
+
+
 def measure_list(path: Path, expected: dict, run: Runner) -> ListResult:
     result = ListResult(path.name, expected.get("paper_lines"))
     catalog = run.work / "catalogs" / path.stem
@@ -318,13 +325,12 @@ def measure_list(path: Path, expected: dict, run: Runner) -> ListResult:
     papers = [e for e in entries if e.get("kind") not in {"software", "list"}]
     result.listings = sum(max(1, len(e.get("sections") or [])) for e in papers)
     headings = heading_texts(path.read_text(encoding="utf-8", errors="replace"))
-    got = {norm_heading(s) for e in entries for s in e.get("sections") or []}
-    got_leaves = {s.split("/")[-1].strip() for s in got} | got
+    names = {s for e in entries for s in e.get("sections") or []}
+    got = {norm_heading(s) for s in names} | {norm_heading(s.split("/")[-1]) for s in names}
     wanted = [norm_heading(p[-1]) for p in expected.get("sections", [])]
     result.sections_expected = len(wanted)
-    result.sections_found = sum(1 for s in wanted if s in got_leaves)
-    result.sections_invented = sorted(
-        s for s in got if s and not all(part.strip() in headings for part in s.split("/")))
+    result.sections_found = sum(1 for s in wanted if s in got)
+    result.sections_invented = invented_sections(names, headings)
     titles = [str(e.get("title") or "") for e in entries]
     result.samples_found = sum(1 for t in expected.get("sample_titles", []) if t in titles)
     marked = [t for t in titles if MARKUP.search(t)]

@@ -82,3 +82,12 @@ def test_the_benchmark_reports_real_files_through_the_cli() -> None:
     assert listing["expected"] == 91 and listing["sections_expected"] == 8
     assert isinstance(listing["exit"], int) and listing["traceback"] is False
     assert report["list_totals"]["paper_lines"] == 91
+
+
+def test_a_nested_section_is_a_heading_when_each_part_is_one(bench) -> None:
+    headings = bench.heading_texts("# Top\n## discrete-variables computing\n### kernel methods\n"
+                                   "## Quantum Simulation/Chemistry\n")
+    names = {"discrete-variables computing/kernel methods", "Quantum Simulation/Chemistry",
+             "Frameworks", "discrete-variables computing/Frameworks"}
+    assert bench.invented_sections(names, headings) == [
+        "Frameworks", "discrete-variables computing/Frameworks"]

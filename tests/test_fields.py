@@ -38,7 +38,8 @@ def full_entry(**changes) -> Entry:
         "authors_others": True,
         "title": "Sorting in O(n log n) time", "protect": ["Sorting"],
         "container": "The Book of Sorting", "series": "Lecture Notes", "edition": "2",
-        "chapter": "7", "volume": "12", "number": "3", "year": 2020, "month": 5,
+        "chapter": "7", "volume": "12", "number": "3", "issue": "Spring",
+        "year": 2020, "month": 5,
         "date": "2020-05-17/2020-05-19", "pages": "10--20", "publisher": "Springer",
         "organisation": "ACM", "address": "Berlin", "school": "MIT",
         "institution": "CSAIL", "howpublished": "Printed", "genre": "Survey",
@@ -206,3 +207,27 @@ def test_an_arxiv_id_has_ascii_digits():
     pattern = re.compile(BY_NAME["arxiv"].schema["pattern"])
     assert pattern.match("2103.13262") and pattern.match("hep-th/9901001")
     assert not pattern.match("2103.1326\u0b6c") and not pattern.match("a/000\u0b6c0\u0ed00")
+
+
+MEDIA_AND_LEGAL = r"""
+@video{talk, author = {Doe, Jane}, title = {A Talk}, date = {2020-05-01}, url = {https://example.org/v}}
+@legislation{act, title = {Clean Air Act}, date = {1970}, number = {91-604}}
+@letter{note, author = {Roe, Ann}, title = {To a Friend}, date = {1901}}
+"""
+
+
+def test_biblatex_media_legal_and_letter_types_are_kept():
+    """biblatex's own @video, @legislation, @letter...: APA and Chicago styles print them,
+    biber keeps them; read as themselves, written back as given in both flavours, and
+    given their CSL, RIS and Zotero types."""
+    bib = parse_bibtex(MEDIA_AND_LEGAL, "media.bib")
+    assert not bib.retyped and not bib.problems
+    for item in bib.entries:
+        reference = to_reference(item.entry)
+        for flavour in (BIBTEX, BIBLATEX):
+            assert format_entry(reference, flavour).startswith(f"@{item.entry.entry_type}{{")
+    types = {item.entry.key: (csl_item(to_reference(item.entry))["type"],
+                              ris_record(to_reference(item.entry))["type_of_reference"])
+             for item in bib.entries}
+    assert types == {"talk": ("motion_picture", "VIDEO"), "act": ("legislation", "BILL"),
+                     "note": ("personal_communication", "PCOMM")}

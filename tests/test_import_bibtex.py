@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import bibtexparser
 import pytest
+import rispy
 
 from oflbib.catalog.store import load_catalog
 from oflbib.exporters import render
@@ -166,13 +168,59 @@ def test_section_option_and_keywords_naming_sections(catalog_copy, tmp_path, run
     assert "Unknown Topic" not in [s.name for s in catalog.sections]
 
 
-def test_without_section_first_keyword_is_home_and_new_sections_are_made(tmp_path, run):
+def test_without_section_keywords_stay_keywords_and_the_file_names_the_section(tmp_path, run):
+    """IEEE Xplore, PubMed and Scopus put a dozen keywords on every entry: they are topics,
+    not sections, so every entry goes to one section named after the file."""
     source = write(tmp_path, "@misc{a1, title={One}, keywords={Alpha, Beta}}\n"
-                             "@misc{b1, title={Two}, keywords={Beta}}\n")
+                             "@misc{b1, title={Two}, keywords={Beta; Gamma}}\n", "ieee.bib")
     assert run("--catalog", tmp_path / "cat", "import", "bibtex", source).exit_code == 0
     catalog = load_catalog(tmp_path / "cat")
     assert [(s.name, [(lst.key, lst.home) for lst in s.listings]) for s in catalog.sections] \
-        == [("Alpha", [("a1", True)]), ("Beta", [("b1", True), ("a1", False)])]
+        == [("ieee", [("a1", True), ("b1", True)])]
+    assert catalog.entries["b1"].keywords == ["Beta", "Gamma"]
+
+
+def test_without_section_a_keyword_naming_a_catalog_section_lists_the_entry_there(
+        catalog_copy, tmp_path, run):
+    source = write(tmp_path, "@misc{new2024x, title = {Brand New Thing},"
+                             " keywords = {Training, Unknown Topic}}\n", "mine.bib")
+    assert run("--catalog", catalog_copy, "import", "bibtex", source).exit_code == 0
+    catalog = load_catalog(catalog_copy)
+    assert [(lst.key, lst.home) for lst in catalog.section("mine").listings] == \
+        [("new2024x", True)]
+    assert catalog.section("Training").listings[-1].key == "new2024x"
+    assert catalog.section("Unknown Topic") is None
+
+
+JABREF_GROUPS = r"""@article{a1, title = {One}, journal = {J}, year = 2020, keywords = {x, y}}
+@article{b1, title = {Two}, journal = {J}, year = 2021}
+@article{c1, title = {Three}, journal = {J}, year = 2022, groups = {Reading, Done}}
+@article{d1, title = {Four}, journal = {J}, year = 2023}
+
+@Comment{jabref-meta: groupsversion:3;}
+
+@Comment{jabref-meta: groupstree:
+0 AllEntriesGroup:;
+1 ExplicitGroup:Energy\;0\;a1\;b1\;;
+2 ExplicitGroup:NILM\;0\;b1\;;
+1 KeywordGroup:Machine Learning\;0\;keywords\;learning\;0\;0\;;
+1 ExplicitGroup:To read\;0\;;
+}
+"""
+
+
+def test_without_section_jabref_groups_are_the_sections(tmp_path, run):
+    source = write(tmp_path, JABREF_GROUPS, "library.bib")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source)
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(tmp_path / "cat")
+    listed = {s.name: [(lst.key, lst.home) for lst in s.listings] for s in catalog.sections}
+    assert listed == {"Energy": [("a1", True), ("b1", True)],  # the legacy groups tree
+                      "Reading": [("c1", True)], "Done": [("c1", False)],  # `groups` field
+                      "library": [("d1", True)],  # in no group: the file's section
+                      "Energy/NILM": [("b1", False)]}  # a sub-group under its parent
+    assert catalog.entries["a1"].keywords == ["x", "y"]
+    assert catalog.entries["c1"].verbatim["groups"] == "Reading, Done"  # written back
 
 
 def test_section_named_like_the_manifest_gets_its_own_file(tmp_path, run):
@@ -528,3 +576,23 @@ def test_check_asks_a_bib_files_entries_only_for_what_their_type_has(tmp_path, r
     errors = [line for line in said.splitlines() if line.startswith("error")]
     assert errors == ["error: nojournal: paper has no venue"]
     assert "warning: split: authors 'R', 'Jedicke' look like one person's name" in said
+
+
+def test_biblatex_issue_is_its_own_field_not_the_number(tmp_path, run):
+    """biblatex's `issue` ("Spring") is no `number`: it keeps its name in both flavours;
+    CSL and RIS have one place for both, which takes it when there is no number."""
+    source = write(tmp_path, "@article{s1, title = {Seasons}, journaltitle = {J}, date = {2020},"
+                             " number = {3}, issue = {Spring}}\n"
+                             "@article{s2, title = {Only Issue}, journaltitle = {J},"
+                             " date = {2021}, issue = {Special Issue on Things}}\n")
+    assert run("--catalog", tmp_path / "cat", "import", "bibtex", source).exit_code == 0
+    catalog = load_catalog(tmp_path / "cat")
+    assert (catalog.entries["s1"].number, catalog.entries["s1"].issue) == ("3", "Spring")
+    for flavour in ("bibtex", "biblatex"):
+        out = bibtexparser.parse_string(render(catalog, flavour)).entries_dict
+        assert (out["s1"]["number"], out["s1"]["issue"]) == ("3", "Spring"), flavour
+        assert "number" not in out["s2"] and out["s2"]["issue"] == "Special Issue on Things"
+    items = {i["id"]: i for i in json.loads(render(catalog, "csljson"))}
+    assert (items["s1"]["issue"], items["s2"]["issue"]) == ("3", "Special Issue on Things")
+    ris = {r["id"]: r for r in rispy.loads(render(catalog, "ris"))}
+    assert ris["s2"]["number"] == "Special Issue on Things"

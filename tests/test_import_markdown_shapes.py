@@ -335,3 +335,24 @@ def test_an_item_indented_by_one_column_is_a_sibling():
         "Scaling Up and Distilling Down: Robot Skill Acquisition",
         "LIV: Language-Image Representations and Rewards for Robotic Control",
         "Code as Policies: Language Model Programs for Embodied Control"]
+
+
+def test_bold_title_paragraphs_that_link_their_paper_and_code():
+    """Bioinformatics lists write `**Title** [[github](..)][[paper](..)]` with no year or
+    venue, the links sometimes on the next line, and a line of labels alone under them."""
+    draft, items = read(
+        "# List\n\n## Reviews\n\n"
+        "**(2019-01) A guide to deep learning in healthcare** "
+        "[[Nature Medicine paper](https://www.nature.com/articles/s41591-018-0316-z)]\n\n"
+        "A review of the field.\n\n"
+        "**DNABERT**\n[[github](https://github.com/j/DNABERT)][[paper](https://x.org/btab083)]\n\n"
+        "**DeepCpG - Predicting DNA methylation in single cells**\n"
+        "[[paper](http://dx.doi.org/10.1186/s13059-017-1189-z)]\n"
+        "[[code](https://github.com/c/deepcpg)]\n[[docs](http://deepcpg.readthedocs.io)]\n\n"
+        "**Pysster: Learning Motifs** [[github](https://github.com/b/pysster)]"
+        "[[bioRxiv preprint](https://www.biorxiv.org/content/230086)]\n")
+    found = [(item.title, item.kind, item.year) for item in items]
+    assert found == [("A guide to deep learning in healthcare", "paper", 2019),
+                     ("DNABERT", "paper", None),
+                     ("DeepCpG - Predicting DNA methylation in single cells", "paper", None),
+                     ("Pysster: Learning Motifs", "paper", None)]

@@ -108,6 +108,11 @@ FIELDS: tuple[Field, ...] = (
     _text("chapter", csl="chapter-number"),
     Field("volume", TEXT, _NUMBERISH, "volume", "volume", "volume", "volume", True, True),
     Field("number", TEXT, _NUMBERISH, "number", "number", "issue", "number", True, True),
+    # biblatex's own field, not a synonym of `number`: an issue that is no number
+    # ("Spring", "Special issue on ..."). CSL and RIS have one place for both, which holds
+    # it only when the entry has no number (`csljson.csl_item`, `ris.ris_record`).
+    _text("issue", csl="issue", ris="number",
+          doc="biblatex `issue`: a season or the name of an issue (printed after the date)"),
     Field("year", INTEGER, {"type": ["integer", "null"], "minimum": 1000, "maximum": 2999},
           "year", "date", "issued", "year", True,
           doc="year of publication; with `month` and `date` the whole date"),
@@ -229,6 +234,23 @@ TYPES: dict[str, EntryType] = {t.name: t for t in (
     EntryType("unpublished", "unpublished", "unpublished", "manuscript", "UNPB", "manuscript"),
     EntryType("patent", "patent", "patent", "patent", "PAT", "patent"),
     EntryType("standard", "misc", "standard", "standard", "STAND", ""),
+    # biblatex's types that its standard styles print as @misc but other styles (APA,
+    # Chicago) and biber keep: works of art and media, legal texts, letters, reviews.
+    # Kept as given in both flavours, like @standard; Zotero reads those it knows.
+    EntryType("artwork", "misc", "artwork", "graphic", "ART", "artwork"),
+    EntryType("image", "misc", "image", "graphic", "ART", ""),
+    EntryType("audio", "misc", "audio", "song", "SOUND", "audioRecording"),
+    EntryType("music", "misc", "music", "song", "MUSIC", ""),
+    EntryType("video", "misc", "video", "motion_picture", "VIDEO", "videoRecording"),
+    EntryType("movie", "misc", "movie", "motion_picture", "MPCT", "film"),
+    EntryType("performance", "misc", "performance", "performance", "GEN", ""),
+    EntryType("letter", "misc", "letter", "personal_communication", "PCOMM", "letter"),
+    EntryType("legislation", "misc", "legislation", "legislation", "BILL", "bill"),
+    EntryType("jurisdiction", "misc", "jurisdiction", "legal_case", "CASE", "case"),
+    EntryType("legal", "misc", "legal", "treaty", "LEGAL", ""),
+    EntryType("review", "misc", "review", "review", "GEN", ""),
+    EntryType("commentary", "misc", "commentary", "document", "GEN", ""),
+    EntryType("bibnote", "misc", "bibnote", "document", "GEN", ""),
     # An arXiv-only paper: `@unpublished` with its eprint in both flavours (Zotero reads
     # a manuscript, not a web page), CSL `article` with the id as its number. Without an
     # arXiv id the BibTeX writers write @misc (`exporters.bibtex.entry_type`).

@@ -97,6 +97,7 @@ class Entry:
     chapter: str | None = None
     volume: str | None = None
     number: str | None = None
+    issue: str | None = None  # biblatex's issue: "Spring", not a number
     year: int | None = None
     month: int | None = None
     date: str | None = None  # biblatex date when it says more than year and month

@@ -98,9 +98,11 @@ def _line_count(path: Path) -> int:
               help="A .bib file whose @string definitions the files use (its entries are "
                    "not imported); repeatable.")
 @click.option("--section", "-s", metavar="S",
-              help="Put every entry in this section (created when missing); without it, "
-                   "each entry goes to the section its first keyword names, else to one "
-                   "named after its file.")
+              help="Put every entry in this section (created when missing). Without it, "
+                   "the file's JabRef groups are the sections (oflbib's own exports: the "
+                   "sections their keywords name), and entries in none go to one section "
+                   "named after the file (refs.bib: refs). Keywords stay keywords; one "
+                   "that names a section of the catalog lists the entry there too.")
 @click.option("--strict", is_flag=True,
               help="Refuse the whole import when any entry has a problem (exit 2).")
 @click.option("--dry-run", is_flag=True,

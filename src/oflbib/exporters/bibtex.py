@@ -492,6 +492,13 @@ def _relation_text(relation: RelationEntry, flavour: str) -> str:
     return f"@{relation.entry_type}{{{relation.key},\n{fields}\n}}\n"
 
 
+# The header of each export. It tells `import bibtex` that the keywords name the sections
+# (the first: the entry's home), so an export reads back into the same sections.
+_BANNERS = {BIBTEX: "BibTeX written by oflbib; sections are JabRef groups and keywords",
+            BIBLATEX: "biblatex data written by oflbib; sections are keywords"}
+SECTIONS_IN_KEYWORDS = frozenset(_BANNERS.values())
+
+
 def _chunks(groups: list[Group], flavour: str, banner: str, preambles: Sequence[str],
             relations: Sequence[RelationEntry]) -> Iterator[str]:
     yield f"@comment{{{_comment_text(banner)}}}\n"
@@ -536,13 +543,11 @@ def bibtex_chunks(groups: list[Group], preambles: Sequence[str] = (),
     """BibTeX for natbib/plainnat and IEEEtran users (pure ASCII LaTeX), entry by entry,
     after the catalog's @preamble texts (and a comment for each biblatex set or xdata
     entry the entries use)."""
-    return _chunks(groups, BIBTEX, "BibTeX written by oflbib; sections are JabRef groups and "
-                   "keywords", preambles, relations)
+    return _chunks(groups, BIBTEX, _BANNERS[BIBTEX], preambles, relations)
 
 
 def biblatex_chunks(groups: list[Group], preambles: Sequence[str] = (),
                     relations: Sequence[RelationEntry] = ()) -> Iterator[str]:
     """biblatex data for biber (UTF-8 Latin letters, @software/@online, eprinttype),
     after the catalog's @preamble texts and the @set and @xdata entries the entries use."""
-    return _chunks(groups, BIBLATEX, "biblatex data written by oflbib; sections are keywords",
-                   preambles, relations)
+    return _chunks(groups, BIBLATEX, _BANNERS[BIBLATEX], preambles, relations)

@@ -141,7 +141,8 @@ def csl_item(reference: Reference) -> dict[str, Any]:
     text_fields = {
         "container-title": reference.container, "collection-title": reference.series,
         "publisher": publisher,
-        "volume": reference.volume, "issue": reference.number, "page": reference.pages,
+        "volume": reference.volume, "issue": reference.number or entry.issue,
+        "page": reference.pages,
         "DOI": reference.doi, "URL": reference.url,
     }
     if TYPES[reference.entry_type].software:

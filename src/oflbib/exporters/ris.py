@@ -71,7 +71,8 @@ def ris_record(reference: Reference) -> dict[str, Any]:
     preprint = reference.entry_type == "preprint" and reference.arxiv
     optional = {
         "tertiary_title": reference.series,
-        "publisher": publisher, "volume": reference.volume, "number": reference.number,
+        "publisher": publisher, "volume": reference.volume,
+        "number": reference.number or entry.issue,
         "start_page": reference.first_page, "end_page": reference.last_page,
         "doi": links.arxiv_doi(reference.arxiv) if preprint else reference.doi,
     }

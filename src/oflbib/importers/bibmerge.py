@@ -153,8 +153,10 @@ def add_alias(entry: Entry, key: str) -> None:
 
 def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImportReport:
     """Add the import's entries to `catalog` in place. Each goes to `section` (created
-    when missing) or, without one, to the section its first keyword names, or else to the
-    one named after its file; other keywords that name sections list it there too."""
+    when missing) or, without one, to the first section its file files it under (JabRef
+    groups, oflbib's own keywords: `bibgroups`), else to one named after its file. The
+    other sections its file names list it too, as do the catalog's sections its keywords
+    name."""
     report = BibImportReport(problems=list(bib.problems))
     also: list[tuple[str, list[str]]] = []  # key, the other sections listing it
     files = {s.file for s in catalog.sections}
@@ -186,8 +188,8 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
             report.outcomes.append(Outcome(item.path, item.line, given, "merged", found.key,
                                            why, conflicts))
             continue
-        # Without --section or keywords, the file's name (refs.bib -> "refs") says where.
-        homes = [section] if section else item.keywords[:1] or [Path(item.path).stem]
+        # Without --section or the file's own sections, its name (refs.bib -> "refs").
+        homes = [section] if section else item.sections[:1] or [Path(item.path).stem]
         action = "added"
         if not given or given in taken:
             entry.key = unique_key(base_key(entry), taken)
@@ -200,8 +202,9 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
         catalog.entries[entry.key] = entry
         report.outcomes.append(Outcome(item.path, item.line, given, action, entry.key, why))
         section_named(homes[0]).listings.append(Listing(entry.key))
-        also.append((entry.key, [k for k in item.keywords if k != homes[0]
-                                 and (section is None or catalog.section(k))]))
+        filed = [] if section else item.sections
+        also.append((entry.key, [name for name in [*filed, *item.keywords]
+                                 if name != homes[0] and (name in filed or catalog.section(name))]))
     # Other sections after every home one, so sections keep the file's order.
     for key, names in also:
         for name in dict.fromkeys(names):

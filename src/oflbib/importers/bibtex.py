@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
+from bibtexparser.model import ExplicitComment
+
 from oflbib import links
 from oflbib.catalog import codec, schema
 from oflbib.errors import Problem
@@ -34,7 +36,7 @@ from oflbib.fields import (
     ARXIV_PATTERN, DOI_PATTERN, FIELD_NAME_PATTERN, KEY_PATTERN, TEXT, TYPE_ALIASES, TYPES,
     URL_PATTERN, Field, field_names,
 )
-from oflbib.importers import bibparse
+from oflbib.importers import bibgroups, bibparse
 from oflbib.importers.bibdate import EDTF, month_number, parse_date, plain
 from oflbib.latex import MATH, latex_text, latex_title, latex_to_text
 from oflbib.model import Entry, Person, Provenance, RelationEntry
@@ -43,7 +45,7 @@ from oflbib.venues import VENUES, canonical_publisher, lookup_venue
 # Field name in either flavour -> its row of the field table (BibTeX's name wins).
 KNOWN: dict[str, Field] = {**field_names("biblatex"), **field_names("bibtex")}
 # Names other tools give a field of the table (documented normalisation).
-FIELD_ALIASES = {"journaltitle": "journal", "issue": "number", "annotation": "annote",
+FIELD_ALIASES = {"journaltitle": "journal", "annotation": "annote",
                  "location": "address", "archiveprefix": "eprinttype",
                  "primaryclass": "eprintclass"}
 _URL_COMMAND = re.compile(r"^\\url\{(.*)\}$", re.S)
@@ -71,6 +73,9 @@ class BibEntry:
     keywords: list[str]
     path: str = ""
     keyless: bool = False  # the file gave no key: the key scheme names it
+    # The sections the file itself files it under, home first (`bibgroups`): its
+    # keywords in oflbib's own exports, its JabRef groups; none: the file names one.
+    sections: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -106,6 +111,7 @@ def convert_library(library: bibparse.BibLibrary,
     result = BibFile(", ".join(dict.fromkeys(bibparse.path_of(b) for b in library.blocks)),
                      problems=library.problems, notes=list(library.notes),
                      preambles=list(library.preambles), relations=list(library.relations))
+    filing = _file_sections(library)
     for block in library.entries:
         path = bibparse.path_of(block)
         keyless = not block.key
@@ -114,12 +120,30 @@ def convert_library(library: bibparse.BibLibrary,
         try:
             result.entries.append(_convert(block, path, result))
             result.entries[-1].keyless = keyless
+            result.entries[-1].sections = _filed_under(result.entries[-1], filing[path])
         except BadValue as bad:
             result.problems.append(Problem(f"{block.key}: {bad}; skipped", path, bad.line))
         if progress:
             progress(1)
     result.problems.sort(key=lambda p: (p.path or "", p.line or 0))
     return result
+
+
+def _file_sections(library: bibparse.BibLibrary) -> dict[str, bibgroups.FileSections]:
+    """What each file's comments say about its sections."""
+    comments: dict[str, list[str]] = {}
+    for block in library.blocks:
+        texts = comments.setdefault(bibparse.path_of(block), [])
+        if isinstance(block, ExplicitComment):
+            texts.append(block.comment)
+    return {path: bibgroups.read_comments(texts) for path, texts in comments.items()}
+
+
+def _filed_under(item: BibEntry, filing: bibgroups.FileSections) -> list[str]:
+    if filing.in_keywords:
+        return item.keywords
+    own = bibgroups.entry_groups(item.entry.verbatim.get("groups", ""))
+    return list(dict.fromkeys([*filing.groups.get(item.entry.key, []), *own]))
 
 
 def parse_bibtex(text: str, path: str) -> BibFile:

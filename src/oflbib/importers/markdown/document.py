@@ -20,7 +20,7 @@ from oflbib.importers.markdown.blocks import (MAX_ITEM_CHARS, Heading, ListItem,
 from oflbib.importers.markdown.inline import (outside_links, plain_text, scan_links,
                                               without_urls)
 from oflbib.importers.markdown.items import Context, Item, Skip, recognise, recognise_row
-from oflbib.importers.markdown.links import is_label, link_kind
+from oflbib.importers.markdown.links import is_label, label_says, link_kind
 from oflbib.importers.markdown.tables import aligned, column_roles
 from oflbib.model import Block
 from oflbib.text import clean_url, fold_space, unique
@@ -312,6 +312,13 @@ class _Reader:
             self.note(unit.line, "skipped", "link reference definition")
             return
         if stripped.startswith(("[", "**[", "*[")) and not stripped.startswith("[!"):
+            # `**DNABERT**` then, on the next line, `[[github](..)][[paper](..)]`: the
+            # links of the title held back.
+            if self.pending is not None and self._emphasised_paper(unit.line, stripped, False):
+                return
+            if _only_labels(stripped, self.references):
+                self.note(unit.line, "skipped", "links without a title")
+                return
             found = recognise(stripped, unit.line, self.path, self.context, self.references)
             if isinstance(found, Item) or found.problem is not None:
                 self.drop_pending()
@@ -330,8 +337,9 @@ class _Reader:
         write papers: `**Title**. *A. Author, B. Author*. NAACL 2018. [[pdf](url)]`, or
         the title alone (`**Title** ![badge](..)`) with the byline as the next paragraph
         (`*A. Author. VLDB, 2009.* [[paper](url)]`). It is a paper when it has links, only
-        labels (`pdf`, `paper`, `link`), and says its year, venue or authors; prose that
-        starts in bold (`**Note**: see [here](..)`) is none."""
+        labels (`pdf`, `paper`, `link`), and says its year, venue or authors or links the
+        paper itself (`[[paper](..)]`, `[pdf]`); prose that starts in bold
+        (`**Note**: see [here](..)`) is none."""
         links = [link for link in scan_links(text, self.references)
                  if not link.image and not link.badge]
         if not links:
@@ -346,8 +354,9 @@ class _Reader:
         if pending is not None and not bold:
             line, text = pending[0], f"{pending[1]} {text}"
         found = recognise(text, line, self.path, self.context, self.references)
+        its_paper = any(label_says(link.label) == "paper" for link in links)
         if not isinstance(found, Item) or found.kind != "paper" \
-                or not (found.year or found.venue or found.authors):
+                or not (found.year or found.venue or found.authors or its_paper):
             return False
         if pending is not None and line != pending[0]:
             self.drop_pending()
@@ -366,6 +375,14 @@ class _Reader:
         for cells, line in zip(unit.table.rows, unit.table.row_lines):
             self.entry(recognise_row(aligned(cells, unit.table.header), roles, line,
                                      self.path, self.context, self.references), -1, "")
+
+
+def _only_labels(text: str, references: dict[str, str]) -> bool:
+    """A line of links that only name their kind (`[[code](..)] [[docs](..)]`): no title
+    of its own, so no entry (the links of the line above, written on a line of their own)."""
+    links = [link for link in scan_links(text, references) if not link.image]
+    return bool(links) and all(is_label(link.label) for link in links) \
+        and not plain_text(outside_links(text, links)).strip(" .,;:|-()[]")
 
 
 def read_units(units: list[Unit], path: str, default_title: str) -> Draft:

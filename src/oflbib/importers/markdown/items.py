@@ -151,6 +151,9 @@ def strip_tags(title: str) -> tuple[str, VenueTag | None]:
     title = _ENUMERATION.sub("", _LEADING_JUNK.sub("", title))
     leading = _BRACKETED.match(title)
     tag = _tag_in(leading)
+    dated = next((g.strip() for g in leading.groups() if g), "") if leading else ""
+    if not tag and _DATE.match(dated) and leading.end() < len(title):
+        tag = VenueTag(None, int(dated[:4]))  # `(2019-12) Title`: when it appeared
     if leading and (tag or (leading.group(1) and leading.end() < len(title))):
         title = title[leading.end():]  # `[Venue 2024] Title`: no title starts with a tag
     head, colon, tail = title.partition(": ")

@@ -52,19 +52,25 @@ _LABEL_WORDS = frozenset(
     "springer usenix proceedings proc full text preprint note notes review reviews tweet "
     "thread zhihu medium huggingface hf model models weights checkpoint docs doc documentation "
     "tutorial colab notebook star stars here url api leaderboard benchmark dblp scholar
-    semantic google bing summary summaries report re reimplementation""".split())
+    semantic google bing summary summaries report re reimplementation open access biorxiv
+    medrxiv chemrxiv ssrn manuscript server interface online library youtube vimeo python
+    tool tools software package predictor""".split())
 
 
 # Label words that say where a link leads, when the label is not a title: to the paper
 # itself, or elsewhere (its code, a site, a post, a talk). `[link]`, `[here]` say neither.
 _PAPER_LABELS = frozenset(
     """paper papers pdf pub publication arxiv doi openreview preprint proceedings proc acm
-    ieee springer usenix abstract full text supp supplementary appendix""".split())
+    ieee springer usenix abstract full text supp supplementary appendix biorxiv medrxiv
+    chemrxiv ssrn manuscript""".split())
 _ELSEWHERE_LABELS = frozenset(
     """code codes github gitlab repo repository source project page homepage website site
     web blog post video videos talk slides slide tutorial colab notebook docs doc
     documentation demo huggingface hf model models weights checkpoint leaderboard tweet
     thread zhihu medium""".split())
+
+
+_VENUE_LABEL_ENDS = frozenset({"paper", "preprint", "pdf", "manuscript"})
 
 
 def label_says(label: str) -> str | None:
@@ -104,4 +110,8 @@ def is_label(label: str) -> bool:
     words = re.findall(r"[^\W\d_]+", text)
     if not words or re.match(r"^\W*(?:https?://|www\.)", text):
         return True
-    return len(words) <= 3 and all(word in _LABEL_WORDS for word in words)
+    if len(words) <= 3 and all(word in _LABEL_WORDS for word in words):
+        return True
+    # `[[Nature Medicine paper]]`, `[[bioRxiv preprint]]`: where the paper appeared, then
+    # what the link is.
+    return 2 <= len(words) <= 5 and words[-1] in _VENUE_LABEL_ENDS
