@@ -30,6 +30,7 @@ from oflbib.exporters.bibtex import BIBLATEX, BIBTEX, NO_DATE, format_entry
 from oflbib.exporters.reference import to_reference
 from oflbib.fields import TYPE_ALIASES, TYPES
 from oflbib.importers.bibtex import FIELD_ALIASES, BadValue, entry_from_fields, parse_bibtex
+from oflbib.keys import base_key, unique_key
 from oflbib.latex import latex_to_text
 from tests.conftest import REPO
 from tests.consumers import require
@@ -162,6 +163,7 @@ def compare(original, again, stats: Counter, lost: Counter) -> None:
 def round_trip(path: Path, flavour: str) -> tuple[Counter, Counter, str]:
     library = bibtexparser.parse_string(path.read_text(encoding="utf-8", errors="replace"))
     stats, lost, out = Counter(), Counter(), []
+    keyless: set[str] = set()
     for block in library.entries:
         if block.entry_type.lower() in _NOT_ENTRIES:
             continue
@@ -176,6 +178,9 @@ def round_trip(path: Path, flavour: str) -> tuple[Counter, Counter, str]:
         except BadValue:
             stats["refused"] += 1
             continue
+        if not block.key:  # `@article{,` (Mendeley): the import names it by the key scheme
+            entry.key = unique_key(base_key(entry), keyless)
+            keyless.add(entry.key)
         text = format_entry(to_reference(entry), flavour)
         out.append(text)
         again = bibtexparser.parse_string(text)
@@ -229,10 +234,14 @@ def test_biber_reads_the_same_data_from_each_export(tmp_path):
         exported.write_text(text, encoding="utf-8")
         given = tmp_path / f"given-{path.name}"
         shutil.copyfile(path, given)
-        _, want = biber_read(given, tmp_path / "given.bib")
+        given_status, want = biber_read(given, tmp_path / "given.bib")
         status, got = biber_read(exported, tmp_path / "export.bib")
-        # biber reads every exported entry, without an error (whatever it made of the file)
-        assert status == 0 and len(got) == len(bibtexparser.parse_string(text).entries), \
+        # biber reads every exported entry, without an error (whatever it made of the file),
+        # unless the file stops it too: a name biber cannot split (`{A, B Group}, Wayne`,
+        # Mendeley's) is the user's and written back as given; biber reads the rest.
+        keys = {entry.key for entry in bibtexparser.parse_string(text).entries}
+        assert (status == 0 and set(got) == keys) or \
+            (status == given_status != 0 and {k for k in want if k in keys} <= set(got)), \
             path.name
         for key, original in want.items():
             if key not in got:
