@@ -14,10 +14,13 @@ import io
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oflbib.catalog.files import fast_paths
 from oflbib.errors import OflbibError, Problem
+
+if TYPE_CHECKING:  # ruamel is imported only to write or show YAML, not to load it
+    from ruamel.yaml import YAML
 
 
 # PyYAML and the canonical reader are imported on first use: a load the compiled cache
@@ -161,7 +164,8 @@ def line_of(text: str, data_path: list[str | int]) -> int | None:
 
 # ---- writing -------------------------------------------------------------------------
 
-def round_trip_yaml():
+def round_trip_yaml() -> YAML:
+    """ruamel's round-trip YAML in the catalog's layout: comments, quotes and order kept."""
     from ruamel.yaml import YAML
 
     from oflbib.catalog.canonical import WIDTH
