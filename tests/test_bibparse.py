@@ -202,6 +202,8 @@ def test_binary_file_is_refused(tmp_path):
     ({"date": "2023-05"}, BibDate(2023, 5, None)),
     ({"date": "2023-05-17"}, BibDate(2023, 5, "2023-05-17")),
     ({"date": "2020/2021"}, BibDate(2020, None, "2020/2021")),
+    ({"date": "2012-22"}, BibDate(2012, None, "2012-22")),  # a season (EDTF 21-24): Summer
+    ({"date": "2019-10-15T20:58:43Z"}, BibDate(2019, 10, "2019-10-15T20:58:43Z")),  # BBT
     ({"date": "2020-01/2021-03"}, BibDate(2020, 1, "2020-01/2021-03")),
     ({"date": "-0379-02"}, BibDate(None, 2, "-0379-02")),
     ({"date": "2023~"}, BibDate(2023, None, "2023~")),

@@ -231,3 +231,14 @@ def test_biblatex_media_legal_and_letter_types_are_kept():
              for item in bib.entries}
     assert types == {"talk": ("motion_picture", "VIDEO"), "act": ("legislation", "BILL"),
                      "note": ("personal_communication", "PCOMM")}
+
+
+def test_a_date_with_a_time_of_day_is_kept_and_dated_in_csl_and_ris():
+    """Better BibLaTeX dates software releases `2019-10-15T20:58:43Z`: biblatex keeps the
+    date as written; CSL and RIS, which have no time of day, get the day."""
+    [item] = parse_bibtex("@software{idr, title = {IDR}, author = {Boley, Nathan},\n"
+                          "  date = {2019-10-15T20:58:43Z}}\n", "t.bib").entries
+    reference = to_reference(item.entry)
+    assert "date   = {2019-10-15T20:58:43Z}" in format_entry(reference, BIBLATEX)
+    assert csl_item(reference)["issued"] == {"date-parts": [[2019, 10, 15]]}
+    assert ris_record(reference)["date"] == "2019/10/15/"

@@ -35,8 +35,11 @@ DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
 # ASCII digits: Python reads `\d` as any script's digits, which no arXiv id holds.
 ARXIV_PATTERN = r"^([0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7})$"
 # biblatex (ISO 8601-2 / EDTF level 1) dates: `2023`, `2023-05-17`, ranges `2020/2021`,
-# open ranges `2020/`, uncertain `19??`, `2023~`, negative years `-0379-02`.
-DATE_PATTERN = r"^(-?[0-9X?]{4}(-[0-9X?]{2}(-[0-9X?]{2})?)?[~?%]?)?(/(-?[0-9X?]{4}(-[0-9X?]{2}(-[0-9X?]{2})?)?[~?%]?)?)?$"
+# open ranges `2020/`, uncertain `19??`, `2023~`, negative years `-0379-02`, seasons
+# `2012-22`, a time of day `2019-10-15T20:58:43Z` (Better BibLaTeX's software dates).
+_TIME = r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?"
+_DAY = rf"-?[0-9X?]{{4}}(-[0-9X?]{{2}}(-[0-9X?]{{2}}{_TIME})?)?[~?%]?"
+DATE_PATTERN = rf"^({_DAY})?(/({_DAY})?)?$"
 # Any field name BibTeX and biber accept (a commented-out `//pages` too): no space, none
 # of `"#%'(),={}\`, not starting with a digit.
 FIELD_NAME_PATTERN = r"^[^\s\"#%'(),={}\\0-9][^\s\"#%'(),={}\\]*$"

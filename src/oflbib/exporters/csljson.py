@@ -115,7 +115,8 @@ def _date_parts(text: str) -> list[int] | None:
 def _issued(entry: Entry) -> dict[str, Any] | None:
     """The date: a biblatex date (a range gives two parts) or year and month."""
     if entry.date:
-        parts = [_date_parts(each) for each in entry.date.split("/") if each]
+        # CSL dates have no time of day (`2019-10-15T20:58:43Z`).
+        parts = [_date_parts(each.split("T")[0]) for each in entry.date.split("/") if each]
         if parts and all(parts):
             return {"date-parts": parts}
         return {"literal": entry.date}

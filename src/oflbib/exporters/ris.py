@@ -104,7 +104,8 @@ def ris_record(reference: Reference) -> dict[str, Any]:
 
 def _ris_date(date: str) -> str:
     """A biblatex date as RIS's `YYYY/MM/DD/` (the first date of a range)."""
-    parts = date.split("/")[0].split("-") if not date.startswith("-") else [date]
+    first = date.split("/")[0].split("T")[0]  # RIS has no time of day
+    parts = first.split("-") if not first.startswith("-") else [first]
     parts += [""] * (3 - len(parts))
     return "/".join(parts[:3]) + "/"
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 # The biblatex (EDTF level 1) date forms biber reads; `?`/`X` digits are unspecified.
-_EDTF_PART = r"-?[0-9X?]{4}(?:-[0-9X?]{2}(?:-[0-9X?]{2})?)?[~?%]?"
+_EDTF_PART = r"-?[0-9X?]{4}(?:-[0-9X?]{2}(?:-[0-9X?]{2}" \
+    r"(?:T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?)?)?[~?%]?"
 EDTF = re.compile(rf"^(?:{_EDTF_PART})?(?:/(?:{_EDTF_PART})?)?$")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH_NAME = re.compile(r"\b(" + "|".join(_MONTHS) + r")[a-z]*\.?", re.I)
@@ -59,7 +60,8 @@ def parse_date(year: str | None = None, month: str | None = None,
         found = re.match(r"^(-?)(\d{4})(?:-(\d{2}))?", first)
         number = int(found.group(2)) if found and not found.group(1) else None
         month_value = int(found.group(3)) if found and found.group(3) else None
-        simple = re.fullmatch(r"\d{4}(-\d{2})?", text) is not None
+        # Year and month say it all; a season (`2012-22`: EDTF's 21-24) they cannot hold.
+        simple = re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", text) is not None
         return BibDate(number if number and 1000 <= number <= 2999 else None,
                        month_value if month_value and 1 <= month_value <= 12 else None,
                        None if simple else text)
