@@ -9,10 +9,10 @@ import bibtexparser
 import pytest
 import rispy
 
-from oflbib.catalog.store import load_catalog
+from oflbib.catalog.store import load_catalog, save_catalog
 from oflbib.exporters import render
 from oflbib.exporters.reference import to_reference
-from oflbib.model import Person
+from oflbib.model import Listing, Person
 from tests.conftest import tree_bytes
 
 
@@ -190,6 +190,34 @@ def test_without_section_a_keyword_naming_a_catalog_section_lists_the_entry_ther
         [("new2024x", True)]
     assert catalog.section("Training").listings[-1].key == "new2024x"
     assert catalog.section("Unknown Topic") is None
+
+
+@pytest.mark.parametrize("flavour", ["bibtex", "biblatex"])
+def test_an_oflbib_export_comes_back_in_its_sections_and_topics_stay_keywords(
+        tmp_path, run, flavour):
+    """An ACM file's topics follow the sections in the export's keywords: they are not
+    sections when the export is imported again (BibTeX's JabRef groups tell the sections;
+    biblatex has only the keywords: a section where no entry has its home is a keyword)."""
+    source = write(tmp_path, "@inproceedings{a1, title={One}, booktitle={P}, year=2020,"
+                             " keywords={graph mining, privacy}}\n"
+                             "@inproceedings{b1, title={Two}, booktitle={P}, year=2021}\n",
+                   "acm.bib")
+    assert run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "Reading"
+               ).exit_code == 0
+    other = write(tmp_path, "@misc{m1, title={Three}, year=2022}\n", "other.bib")
+    assert run("--catalog", tmp_path / "cat", "import", "bibtex", other, "-s", "Mining"
+               ).exit_code == 0
+    catalog = load_catalog(tmp_path / "cat")
+    catalog.section("Mining").listings.append(Listing("a1", home=False))  # listed there too
+    save_catalog(catalog, tmp_path / "cat")
+    exported = tmp_path / f"{flavour}.bib"
+    assert run("--catalog", tmp_path / "cat", "export", "-f", flavour, "-o", exported
+               ).exit_code == 0
+    assert run("--catalog", tmp_path / "again", "import", "bibtex", exported).exit_code == 0
+    again = load_catalog(tmp_path / "again")
+    assert [(s.name, [(lst.key, lst.home) for lst in s.listings]) for s in again.sections] \
+        == [("Reading", [("a1", True), ("b1", True)]), ("Mining", [("m1", True), ("a1", False)])]
+    assert again.entries["a1"].keywords[-2:] == ["graph mining", "privacy"]
 
 
 JABREF_GROUPS = r"""@article{a1, title = {One}, journal = {J}, year = 2020, keywords = {x, y}}

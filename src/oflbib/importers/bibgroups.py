@@ -2,8 +2,9 @@
 when the user names none (`--section`).
 
 A file says so in one of two ways, read here from its @comment blocks:
-- oflbib's own exports name their sections in each entry's keywords, and their header
-  says so (`SECTIONS_IN_KEYWORDS`): the first keyword is the entry's home section.
+- oflbib's own exports name their sections in each entry's keywords, home first and
+  before the entry's own keywords, and their header says so (`SECTIONS_IN_KEYWORDS`);
+  the BibTeX export's JabRef groups tell which keywords are sections (`importers.bibtex`).
 - JabRef groups: the legacy groups tree (`@comment{jabref-meta: groupstree: ...}`) lists
   the keys of each explicit group; JabRef 3 and later write an entry's groups in its
   `groups` field instead (read with the entry). A nested group is `Parent/Child`.

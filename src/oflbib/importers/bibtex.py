@@ -125,8 +125,25 @@ def convert_library(library: bibparse.BibLibrary,
             result.problems.append(Problem(f"{block.key}: {bad}; skipped", path, bad.line))
         if progress:
             progress(1)
+    _drop_topic_keywords(result.entries, filing)
     result.problems.sort(key=lambda p: (p.path or "", p.line or 0))
     return result
+
+
+def _drop_topic_keywords(entries: list[BibEntry], filing: dict[str, bibgroups.FileSections]) \
+        -> None:
+    """In oflbib's biblatex export an entry's keywords are its sections, home first, then
+    its own keywords (an ACM or IEEE file's topics), and no groups tell them apart: a
+    keyword names a section when it is the home of some entry of that file (a section
+    where every entry is listed from another one comes back as a keyword only)."""
+    def by_keywords(item: BibEntry) -> bool:
+        return filing[item.path].in_keywords and not filing[item.path].groups
+
+    homes = {(item.path, item.keywords[0]) for item in entries
+             if item.keywords and by_keywords(item)}
+    for item in entries:
+        if by_keywords(item):
+            item.sections = [word for word in item.sections if (item.path, word) in homes]
 
 
 def _file_sections(library: bibparse.BibLibrary) -> dict[str, bibgroups.FileSections]:
@@ -140,10 +157,11 @@ def _file_sections(library: bibparse.BibLibrary) -> dict[str, bibgroups.FileSect
 
 
 def _filed_under(item: BibEntry, filing: bibgroups.FileSections) -> list[str]:
-    if filing.in_keywords:
-        return item.keywords
     own = bibgroups.entry_groups(item.entry.verbatim.get("groups", ""))
-    return list(dict.fromkeys([*filing.groups.get(item.entry.key, []), *own]))
+    grouped = list(dict.fromkeys([*filing.groups.get(item.entry.key, []), *own]))
+    if filing.in_keywords and filing.groups:  # oflbib's BibTeX: the groups say which
+        return [word for word in item.keywords if word in grouped]  # keywords, home first
+    return item.keywords if filing.in_keywords else grouped
 
 
 def parse_bibtex(text: str, path: str) -> BibFile:
