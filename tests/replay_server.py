@@ -472,7 +472,8 @@ def arxiv_matches(query: str, preprint: dict) -> bool:
 @dataclass
 class Corpus:
     """Crossref works and arXiv preprints, served like the real APIs: DOI lookups (one, or
-    many by `filter=doi:`), `query.bibliographic` ranked by word similarity, arXiv
+    many by `filter=doi:`), `query.bibliographic` ranked by word similarity (to the title
+    with its subtitle, which Crossref may hold apart), arXiv
     `id_list` and ORed `ti:"phrase"` searches."""
 
     works: list[dict] = field(default_factory=list)  # crossref_item(...) dicts
@@ -512,8 +513,8 @@ class Corpus:
             wanted = {d.casefold() for d in crossref_dois(seen)}
             return work_list([w for w in self.works if w["DOI"].casefold() in wanted])
         query = _words(seen.param("query.bibliographic") or "")
-        ranked = sorted(self.works, key=lambda w: -fuzz.token_set_ratio(query,
-                                                                         _words(w["title"][0])))
+        ranked = sorted(self.works, key=lambda w: -fuzz.token_set_ratio(query, _words(
+            " ".join(w["title"][:1] + w.get("subtitle", [])[:1]))))
         return work_list(ranked[:int(seen.param("rows") or 20)])
 
     def arxiv_query(self, seen: Seen) -> Reply:

@@ -364,11 +364,11 @@ def test_sources_that_disagree_keep_nothing(replay, timing) -> None:
     source = dblp_source(replay, timing)
     kungfu, near = source.record(OSDI20[0]), source.record(NEAR)
     found = Found(records={"dblp": kungfu, "crossref": near})
-    _pool(found)
+    _pool(found, Query("KungFu"))  # a bare name: the line tells neither apart
     assert found.records == {} and len(found.notes) == 2
     corr = source.record(CORR)
     found = Found(records={"dblp": kungfu, "arxiv": corr, "crossref": near})
-    _pool(found)  # two sources agree: the third is the odd one out
+    _pool(found, Query("KungFu"))  # two sources agree: the third is the odd one out
     assert set(found.records) == {"dblp", "arxiv"}
 
 

@@ -2,6 +2,7 @@
 
     python benchmarks/resolve/run.py            # the shipped catalog's papers, real delays
     python benchmarks/resolve/run.py --tiny     # 8 papers, short delays: the smoke test
+    python benchmarks/resolve/run.py --scenario varied --seed 7   # another builder's simulation
 
 The services hold the shipped catalog's hand-verified papers (and near-miss distractors).
 The papers are imported afresh from two lists: `seed`, the list the catalog was made from
@@ -32,7 +33,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # `tests.replay_server`: the services' stand-in, shared with tests
 
-from benchmarks.resolve import sim  # noqa: E402
+from benchmarks.resolve import sim, varied  # noqa: E402
+from tests.replay_server import Corpus  # noqa: E402
 from tests.resolve_support import make_catalog  # noqa: E402
 from oflbib.catalog.store import load_catalog  # noqa: E402
 from oflbib.model import Catalog, Entry  # noqa: E402
@@ -43,7 +45,7 @@ from oflbib.venues import format_venue_tag  # noqa: E402
 MAILTO = "benchmark@example.org"
 SEED_LIST = REPO / "lists" / "OpenFederatedLearning.md"
 FIELDS = ("title", "authors", "year", "venue", "pages", "doi", "arxiv")
-IDENTIFIERS = ("doi", "arxiv")
+NEVER_WRONG = ("doi", "arxiv", "pages")  # issue 13: no wrong identifier, no wrong pages
 
 
 def floor(simulation: sim.Simulation) -> float:
@@ -159,6 +161,25 @@ def sloppy_list(papers: list[tuple[str, Entry]], seed: int = 11) -> tuple[str, d
                                               sloppy_tag(entry, n)))
 
 
+def varied_list(papers: list[tuple[str, Entry]], seed: int) -> tuple[str, dict[str, str]]:
+    """The papers as a third list writes them (varied.py), in another order."""
+    rng = random.Random(seed)
+    return _list_of(varied.varied_order(papers, seed), lambda n, entry: (
+        varied.varied_title(entry, rng), varied.varied_tag(entry, rng)))
+
+
+def scenario(name: str, truth: Catalog, papers: list[tuple[str, Entry]], shipped: bool,
+             seed: int) -> tuple[Corpus, dict[str, tuple[str, dict[str, str]]]]:
+    """The services' records and the lists to import: `ours` (sim.py) or `varied`
+    (varied.py: other record shapes, distractors, list spellings and orders)."""
+    lists = {"seed": seed_list(truth, papers, shipped)}
+    if name == "ours":
+        return sim.corpus_of(truth), lists | {"sloppy": sloppy_list(papers)}
+    return varied.varied_corpus(truth, seed), lists | {
+        "sloppy": sloppy_list(varied.varied_order(papers, seed + 1), seed),
+        "varied": varied_list(papers, seed + 2)}
+
+
 # ---- accuracy --------------------------------------------------------------------------
 
 def _value(entry: Entry, field: str) -> object:
@@ -173,7 +194,8 @@ def _value(entry: Entry, field: str) -> object:
 
 
 def accuracy(resolved: Catalog, truth: Catalog, keys: dict[str, str]) -> dict[str, dict]:
-    """Per field: papers whose truth has a value, how many got it right, and wrong."""
+    """Per field: papers whose truth has a value, how many got it right, and how many got
+    a value that is not the truth's (the paper's, or none)."""
     score = {field: {"has": 0, "right": 0, "wrong": 0, "missed": []} for field in FIELDS}
     for entry in resolved.entries.values():
         if entry.kind != "paper" or entry.seed is None:
@@ -184,13 +206,12 @@ def accuracy(resolved: Catalog, truth: Catalog, keys: dict[str, str]) -> dict[st
         real = truth.entries[key]
         for field in FIELDS:
             want, have = _value(real, field), _value(entry, field)
-            if want is None:
-                continue
             tally = score[field]
-            tally["has"] += 1
+            tally["has"] += want is not None
             if have == want:
-                tally["right"] += 1
-            else:
+                tally["right"] += want is not None
+            elif want is not None or have is not None:
+                # A value where the paper has none (a DOI of another work) is wrong too.
                 tally["wrong"] += have is not None
                 tally["missed"].append(f"{key}: {have!r} not {want!r}"[:160])
     return score
@@ -246,6 +267,10 @@ def main() -> int:
     parser.add_argument("--catalog", type=Path, default=REPO / "catalog")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--misses", action="store_true", help="list the fields missed")
+    parser.add_argument("--scenario", choices=("ours", "varied"), default="ours",
+                        help="the simulation: ours (sim.py), or varied (varied.py: other "
+                             "record shapes, distractors, list spellings and orders)")
+    parser.add_argument("--seed", type=int, default=23, help="the varied scenario's seed")
     args = parser.parse_args()
 
     delays, latency_scale = ({"arxiv": 0.3, "dblp": 0.1}, 0.2) if args.tiny \
@@ -253,14 +278,14 @@ def main() -> int:
     truth = load_catalog(args.catalog)
     papers = [(s.name, e) for s, e in truth.ordered() if e.kind == "paper"]
     papers = papers[:8] if args.tiny else papers
-    simulation = sim.start(sim.corpus_of(truth), arxiv_delay=delays["arxiv"],
+    shipped = args.catalog.resolve() == (REPO / "catalog").resolve()
+    corpus, lists = scenario(args.scenario, truth, papers, shipped, args.seed)
+    simulation = sim.start(corpus, arxiv_delay=delays["arxiv"],
                            dblp_delay=delays["dblp"], latency_scale=latency_scale)
     work = Path(tempfile.mkdtemp(prefix="oflbib-bench-"))
     results, scores = {}, {}
     try:
-        shipped = args.catalog.resolve() == (REPO / "catalog").resolve()
-        for name, (markdown, keys) in (("seed", seed_list(truth, papers, shipped)),
-                                       ("sloppy", sloppy_list(papers))):
+        for name, (markdown, keys) in lists.items():
             root = make_catalog(work / name, markdown)
             for run in ("cold", "warm"):
                 results[f"{name} list, {run}"] = run_resolve(root, work / f"cache-{name}",
@@ -285,7 +310,7 @@ def main() -> int:
     broken = any(r["violations"] or r.get("exit") for r in results.values())
     warm = [r for name, r in results.items() if name.endswith("warm")]
     asked = any(r["crossref"] or r["dblp"] or r["arxiv"] for r in warm)
-    wrong = any(s[field]["wrong"] for s in scores.values() for field in IDENTIFIERS)
+    wrong = any(s[field]["wrong"] for s in scores.values() for field in NEVER_WRONG)
     return 1 if broken or asked or wrong else 0
 
 

@@ -26,8 +26,9 @@ from oflbib.resolvers.base import PUBLISHED, Record, Source, SourceError
 from oflbib.resolvers.cache import ResponseCache
 from oflbib.resolvers.manners import Timing
 from oflbib.resolvers.matching import (
-    AMBIGUOUS, MATCHED, MatchResult, Query, choose, comparable_title, family_names,
-    names_the_code, plausibly_same_title, preprint_of, same_paper,
+    ACCEPT, AMBIGUOUS, LEAD, MATCHED, PLAUSIBLE, MatchResult, Query, choose,
+    comparable_title, family_names, match_score, names_the_code, plausibly_same_title,
+    preprint_of, same_paper, twins_of,
 )
 from oflbib.venues import VenueTag, find_venue
 
@@ -146,6 +147,9 @@ class Found:
     # source -> the entry's code repository that its record's abstract links
     code: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Every plausible candidate any source's search or question offered, matched or not:
+    # what the pool weighs the sources' choices against.
+    candidates: list[Record] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -240,22 +244,59 @@ def placed_record(found: Found) -> Record | None:
     return next((r for r in ranked_records(found) if r.role == PUBLISHED and r.venue), None)
 
 
-def _pool(found: Found) -> None:
+def _pool(found: Found, query: Query) -> None:
     """The sources' choices, pooled: a record the others do not bear out (another paper
-    than theirs) is dropped. When no choice is borne out by more sources than any other,
-    none is kept: a wrong identifier is worse than a missing one."""
+    than theirs) is dropped. Between two papers equally borne out, the one more like the
+    list's line (`match_score`) is kept when it is a match and leads clearly; otherwise
+    neither is: a wrong identifier is worse than a missing one."""
     records = ranked_records(found)
-    if len(records) < 2:
-        return
     support = {id(r): sum(same_paper(r, other) for other in records) for r in records}
-    best = max(support.values())
-    leaders = [r for r in records if support[id(r)] == best]
-    kept = [r for r in records if all(same_paper(r, leader) for leader in leaders)]
+    score = {id(r): match_score(query, r) for r in records}
+    kept: list[Record] = []
+    # Most borne out first, then most like the line; the sources' order on a tie.
+    for record in sorted(records, key=lambda r: (support[id(r)], score[id(r)]), reverse=True):
+        rivals = [k for k in kept if not same_paper(record, k)]
+        if not rivals:
+            kept.append(record)
+        elif any(support[id(k)] == support[id(record)] and not (
+                score[id(k)] >= ACCEPT and score[id(k)] - score[id(record)] >= LEAD)
+                 for k in rivals):
+            kept = [k for k in kept if k not in rivals]  # nobody can tell which paper it is
     for name, record in list(found.records.items()):
         if record not in kept:
             del found.records[name]
             found.notes.append(f"{name}'s record '{record.title}' ({record.url}) is "
                                "not the paper the other sources found: ignored")
+    for name, record in list(found.records.items()):
+        rival = _rival(record, found.candidates, query)
+        if rival is not None:
+            del found.records[name]
+            found.notes.append(f"{name}'s record '{record.title}' ({record.url}) is "
+                               f"ignored: {rival.source} has another publication as like "
+                               f"the list's line ({rival.url})")
+
+
+def _plausible(result: MatchResult) -> list[Record]:
+    return [s.record for s in result.candidates if s.title_similarity >= PLAUSIBLE]
+
+
+def _rival(record: Record, candidates: Sequence[Record], query: Query) -> Record | None:
+    """A candidate of any source that is another publication than `record` (a workshop
+    version, a thesis, a journal extension under the same title) and fits the list's line
+    at least as well: then the line does not say which of the two it means. A source
+    that knows only one of them (Crossref has no record of most USENIX papers) must not
+    decide it. A preprint names no publication: it has no rival."""
+    if record.role != PUBLISHED:
+        return None
+    # The record as every source has it: another source's record of another publication
+    # (another DOI or dblp key than its twin's) is its rival too, though it may share
+    # nothing with the record but the title.
+    twins = [record] + [c for c in candidates if twins_of(c, record)]
+    score = match_score(query, record)
+    # As in `choose`: a match needs a clear lead over any other work.
+    return next((c for c in candidates if c.role == PUBLISHED
+                 and any(not same_paper(c, twin) for twin in twins)
+                 and score - match_score(query, c) < LEAD), None)
 
 
 def _note_code(want: Want, found: Found) -> None:
@@ -294,7 +335,7 @@ class Engine:
         self._side_by_side([partial(self._source_pass, source, wants, found, known)
                             for source in self.sources])
         for want in wants:
-            _pool(found[want.key])
+            _pool(found[want.key], want.query)
             _note_code(want, found[want.key])
             if not found[want.key].records and not want.ids and not want.searchable:
                 found[want.key].notes.append(
@@ -437,6 +478,7 @@ class Engine:
                     self._take_preprint(source, found[want.key], published, records)
                     continue
                 result = choose(query, records)
+                found[want.key].candidates += _plausible(result)
                 if result.status == MATCHED and result.record is not None:
                     found[want.key].records[source.name] = result.record
                     found[want.key].searches[source.name] = result
@@ -502,6 +544,7 @@ class Engine:
             result = choose(query, [_record(source, raw, answer.retrieved)
                                     for raw in answer.value])
             found[key].searches[source.name] = result
+            found[key].candidates += _plausible(result)
             found[key].searched[source.name] = comparable_title(query.title)
             if result.status == MATCHED and result.record is not None:
                 found[key].records[source.name] = result.record

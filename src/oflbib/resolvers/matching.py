@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from oflbib.keys import ascii_fold
 from oflbib.model import Entry, Person
-from oflbib.resolvers.base import Record
+from oflbib.resolvers.base import ID_KINDS, Record
 from oflbib.resolvers.identifiers import code_repository
 from oflbib.text import markup_to_text
 
@@ -34,6 +34,16 @@ PREPRINT_YEARS = 4  # a preprint posted longer before its publication is another
 PAPER_TYPES = {"proceedings-article", "journal-article", "book-chapter", "report", "preprint",
                "posted-content", "dissertation"}
 PREPRINT_TYPES = {"preprint", "posted-content"}
+# Works that stand alone, not a paper's version: a thesis (or a book) titled as the paper it
+# grew from is another publication, of other authors and pages.
+STANDALONE_TYPES = {"dissertation", "book", "monograph", "edited-book"}
+# A notice about a paper, titled with the paper's title after words of its own (`Correction
+# to: X`, `Corrigendum to "X"`, `Erratum: X`, `Notice of Retraction: X`): never the paper.
+NOTICE = re.compile(
+    r"^(?:(?:correction|corrigendum|erratum|errata|addendum|retraction)(?:\s+note)?"
+    r"(?:\s+(?:to|for))?\s*[:\"'\u201c\u2018]|(?:correction|corrigendum|erratum|errata|"
+    r"addendum|retraction)\s+(?:to|for)\s|notice of retraction|expression of concern|"
+    r"comments?\s+on\s|reply\s+to\s)", re.IGNORECASE)
 
 MATCHED, AMBIGUOUS, NOT_FOUND = "matched", "ambiguous", "not found"
 
@@ -208,10 +218,20 @@ def names_the_code(query: Query, record: Record) -> str | None:
                  if theirs.partition("/")[2] in names), None)
 
 
+def is_notice(title: str) -> bool:
+    """Is this the title of a correction, retraction or comment about a paper?"""
+    return bool(NOTICE.match(markup_to_text(title).strip()))
+
+
 def match_score(query: Query, record: Record) -> float:
     """Title evidence (0..1) adjusted by year, authors, venue and type of work."""
     score = title_evidence(query, record)
     published_venue = query.venue not in (None, "arXiv")
+    if published_venue and record.venue and record.venue != query.venue \
+            and query.year and record.year and query.year != record.year:
+        # Another venue and another year: two facts of the list against the record, as a
+        # workshop paper or a journal extension titled as the list's conference paper is.
+        score -= 0.15
     # A preprint's year is its submission year, often not the publication's: the list's
     # year is the preprint's only where the list calls the paper one (a year alone may be
     # either's).
@@ -220,6 +240,12 @@ def match_score(query: Query, record: Record) -> float:
         if record.work_type not in PREPRINT_TYPES or query.venue == "arXiv" or (
                 query.venue is None and gap == 0):
             score += 0.04 if gap == 0 else 0.0 if gap == 1 else -0.15
+        if gap == 1 and published_venue and record.venue is None \
+                and record.work_type not in PREPRINT_TYPES:
+            # A year off by one is a publication's online date only where the venue bears
+            # it out; of a record naming no venue the list knows, it is as likely the
+            # workshop version (or a journal's) under the same title.
+            score -= 0.04
         elif not query.year - PREPRINT_YEARS <= record.year <= query.year + 1:
             score -= 0.15  # a preprint posted long before (or after) the publication
     overlap = _shared_authors(query, record)
@@ -230,8 +256,9 @@ def match_score(query: Query, record: Record) -> float:
         score += 0.03 if record.venue == query.venue else -0.03
     if names_the_code(query, record):
         score += CODE_NAMED
-    if record.work_type and record.work_type not in PAPER_TYPES:
-        score -= 0.5  # a dataset, a whole proceedings volume, a peer review...
+    if record.work_type and record.work_type not in PAPER_TYPES \
+            or is_notice(record.title) and not is_notice(query.title):
+        score -= 0.5  # a dataset, a whole proceedings volume, a peer review, an erratum...
     return score
 
 
@@ -281,17 +308,61 @@ def preprint_of(published: Record, candidates: Sequence[Record]) -> Record | Non
     return own[0] if len({c.arxiv for c in own}) == 1 else None
 
 
+_PAGE_RANGE = re.compile(r"(\d+)--(\d+)")
+
+
+def _apart(a: str | None, b: str | None) -> bool:
+    """Two plain page ranges with no page in common: two publications' pages (an article
+    number, `3:1--3:30`, may be written otherwise by another source)."""
+    first, second = (_PAGE_RANGE.fullmatch(p or "") for p in (a, b))
+    if not (first and second):
+        return False
+    (a1, a2), (b1, b2) = ((int(x) for x in m.groups()) for m in (first, second))
+    return a2 < b1 or b2 < a1
+
+
+def other_publication(a: Record, b: Record) -> bool:
+    """Are two records titled alike two publications? A thesis (or book) and anything else
+    are; two versions of record are when their page ranges are apart, or two of year,
+    pages and venue differ (a workshop paper and its conference paper, a conference paper
+    and its journal extension). One other difference alone is not enough: Crossref's year
+    may be the online one, a venue may be named otherwise."""
+    if (a.work_type in STANDALONE_TYPES) != (b.work_type in STANDALONE_TYPES):
+        return True
+    if _is_preprint(a) or _is_preprint(b):
+        return False
+    if _apart(a.pages, b.pages):
+        return True
+    differ = sum(mine is not None and theirs is not None and mine != theirs
+                 for mine, theirs in ((a.year, b.year), (a.pages, b.pages), (a.venue, b.venue)))
+    return differ >= 2
+
+
+def twins_of(a: Record, b: Record) -> bool:
+    """Are two sources' records one publication for sure: one identifier (a DOI, an arXiv
+    id, a dblp key), or the same title, year and pages?"""
+    if any((mine := a.identifier(kind)) and (theirs := b.identifier(kind))
+           and mine.casefold() == theirs.casefold() for kind in ID_KINDS):
+        return True
+    return a.year is not None and a.pages is not None and (a.year, a.pages) == (
+        b.year, b.pages) and title_similarity(a.title, b.title) >= SAME_WORK
+
+
 def same_paper(a: Record, b: Record) -> bool:
     """Do two sources' accepted records describe one paper? They do when they share an
     identifier, or are titled alike, or are one work (a preprint and its publication);
-    two different DOIs on two versions of record are two papers."""
-    for kind in ("doi", "arxiv", "dblp"):
+    two different DOIs on two versions of record are two papers, and so are records that
+    are other publications (`other_publication`) however alike their titles."""
+    for kind in ID_KINDS:
         mine, theirs = a.identifier(kind), b.identifier(kind)
         if mine and theirs:
             if mine.casefold() == theirs.casefold():
                 return True
-            if kind == "doi" and not _is_preprint(a) and not _is_preprint(b):
+            # A DOI, and a dblp key, names one publication (dblp's CoRR records aside).
+            if kind in ("doi", "dblp") and not _is_preprint(a) and not _is_preprint(b):
                 return False
+    if other_publication(a, b):
+        return False
     return title_similarity(a.title, b.title) >= 0.9 or _same_work(a, b)
 
 
