@@ -22,6 +22,12 @@ def read(text: str):
      "Title One: A System", "MLSys", 2021),
     ("2) Title One: A System. In Proc. of SC 2021. [paper](https://x.org)",
      "Title One: A System", "SC", 2021),
+    # The year glued to the name, after a comma, or before the name.
+    ("- [Title One: A System](https://x.org/a) OSDI20", "Title One: A System", "OSDI", 2020),
+    ("- [Title One: A System](https://x.org/a) NSDI, 2023", "Title One: A System", "NSDI",
+     2023),
+    ("- [Title One: A System](https://x.org/a) 2023 NSDI", "Title One: A System", "NSDI",
+     2023),
     ("- Title One: A System. Ada Lovelace, Alan M. Turing. ICML 2020.",
      "Title One: A System", "ICML", 2020),
     ("- *Title One: A System*, NeurIPS'22, [arXiv](https://arxiv.org/abs/2103.13262)",

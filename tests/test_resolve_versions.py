@@ -99,3 +99,14 @@ def test_a_workshop_one_source_knows_alone_is_weighed_against_the_other_sources(
                         year=2022, pages="1-7")
     entry = resolved(tmp_path, replay, Corpus(works=[workshop], dblp=[NSDI, in_dblp]))
     assert entry.doi is None and entry.pages is None
+
+
+def test_a_preprint_titled_otherwise_is_found_by_the_code_it_links(replay, resolve_env,
+                                                                   tmp_path) -> None:
+    # The preprint's title lacks the system name: neither a title nor a name question finds
+    # it, but its abstract links the repository the list links.
+    preprint = {"arxiv_id": "2204.12013", "title": TITLE.partition(": ")[2],
+                "authors": NAMES, "published": "2022-04-26T00:00:00Z",
+                "summary": f"We present a system for spot instances. Code: {CODE}"}
+    entry = resolved(tmp_path, replay, Corpus(dblp=[NSDI], preprints=[preprint]), "NSDI'23")
+    assert (entry.arxiv, entry.pages, entry.title) == ("2204.12013", "497--513", TITLE)

@@ -259,12 +259,15 @@ def format_venue_tag(venue: str | None, year: int | None) -> str:
 
 # ---- venue mentions in free text ----------------------------------------------------------
 # Lists write a venue in many ways besides their own tag style: `(NSDI 2023)`, `[OSDI'24]`,
-# `**MLSys '21**`, `In Proc. of SC 2021`, `AAAI-21`, `ICLR 2020.`. A mention is one to three
-# words the table knows, with a year right after it; without a year only the table's own
-# spelling or capitals count, so the word "Fast" in a title is not the FAST conference.
+# `**MLSys '21**`, `In Proc. of SC 2021`, `AAAI-21`, `ICLR 2020.`, `OSDI20`, `NSDI, 2023`,
+# `2023 NSDI`. A mention is one to three words the table knows, with a year right after it
+# (or a four-digit one right before); without a year only the table's own spelling or
+# capitals count, so the word "Fast" in a title is not the FAST conference.
 _WORD = re.compile(r"[A-Za-z][A-Za-z&]*(?:-[A-Za-z][A-Za-z&]*)*|['\u2019]\s?\d{2}\b|"
-                   r"(?:19|20)\d{2}\b|-\d{2}\b|\S")  # `USENIX-Security` is one word
-_YEAR_TOKEN = re.compile(r"^(?:['\u2019]\s?\d{2}|-\d{2}|(?:19|20)\d{2})$")
+                   r"(?:19|20)\d{2}\b|-\d{2}\b|(?<=[A-Za-z])\d{2}\b|\S")
+# (`USENIX-Security` is one word; `OSDI20` a name and its year.)
+_YEAR_TOKEN = re.compile(r"^(?:['\u2019]\s?\d{2}|-\d{2}|\d{2}|(?:19|20)\d{2})$")
+_FULL_YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _ARXIV_ID = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5})", re.I)
 _MAX_WORDS = 3
 
@@ -300,6 +303,11 @@ def find_venue(text: str) -> VenueTag | None:
             if venue is None:
                 continue
             after = tokens[j + 1][0] if j + 1 < len(tokens) else ""
+            if after == "," and j + 2 < len(tokens) and _FULL_YEAR.match(tokens[j + 2][0]):
+                after = tokens[j + 2][0]  # `NSDI, 2023`
+            before = tokens[i - 1][0] if i else ""
+            if not _YEAR_TOKEN.match(after) and _FULL_YEAR.match(before):
+                after = before  # `2023 NSDI`
             if venue.category == PREPRINT_SERVER:
                 arxiv_id = _ARXIV_ID.search(text, tokens[i][1])
                 found_id = arxiv_id.group(1) if arxiv_id else None

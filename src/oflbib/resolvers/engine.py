@@ -413,10 +413,13 @@ class Engine:
                     combine=source.any_of)  # type: ignore[attr-defined]
                 pending = [w for w in pending if source.name not in found[w.key].records]
             if hasattr(source, "code_question"):
-                # What no source settled, asked by the code it links (what pass 1 asked so,
-                # the cache answers).
-                self._take_code_questions(source, [w for w in pending if w.query.code
-                                                   and not known[w.key].records], found)
+                # What no source settled, and the preprint of a publication no source
+                # gave an arXiv id for (a preprint titled otherwise, without the system
+                # name, is found by neither title nor name), asked by the code it links
+                # (what pass 1 asked so, the cache answers).
+                self._take_code_questions(source, [
+                    w for w in pending if w.query.code
+                    and not self._learnt_id(known[w.key], "arxiv")], found, known)
                 pending = [w for w in pending if source.name not in found[w.key].records]
             searches = [(w.key, self._best_query(w, known[w.key])) for w in pending
                         if w.key not in lookups]
@@ -429,10 +432,12 @@ class Engine:
         self._take_searches(source, searches, found)
 
     def _take_code_questions(self, source: Source, wants: Sequence[Want],
-                             found: dict[str, Found]) -> None:
+                             found: dict[str, Found],
+                             known: dict[str, Found] | None = None) -> None:
         """The records whose abstract names each want's code repository (arXiv's)."""
         self._take_questions(source, wants, found,
                              source.code_question,  # type: ignore[attr-defined]
+                             known=known,
                              ask=source.search_abstracts,  # type: ignore[attr-defined]
                              kind="abstract",
                              per_request=source.abstracts_per_request)  # type: ignore
