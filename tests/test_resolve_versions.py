@@ -72,9 +72,15 @@ def test_an_extension_one_source_knows_alone_is_not_taken(replay, resolve_env,
     in_dblp = dblp_info("journals/tocs/ThorpeZNT24", TITLE, authors=NAMES + ["Ex Tra"],
                         venue="ACM Trans. Comput. Syst.", year=2024, doi="10.9999/extension",
                         kind="Journal Articles")
-    entry = resolved(tmp_path, replay, Corpus(works=[extension], dblp=[NSDI, in_dblp]))
+    preprint = {"arxiv_id": "2204.12013", "title": TITLE, "authors": NAMES,
+                "published": "2022-04-26T00:00:00Z"}
+    entry = resolved(tmp_path, replay, Corpus(works=[extension], dblp=[NSDI, in_dblp],
+                                              preprints=[preprint]))
     assert entry.doi is None
-    assert [p.family for p in entry.authors] != ["Thorpe", "Zhao", "Netravali", "Tra"]
+    assert [p.family for p in entry.authors] == ["Thorpe", "Zhao", "Netravali"]
+    # The preprint is the paper's, but the paper is published (which publication is not
+    # settled): its posting year and `arXiv` are not the paper's year and venue.
+    assert (entry.arxiv, entry.year, entry.venue) == ("2204.12013", None, None)
 
 
 def test_a_thesis_under_the_paper_title_gives_no_authors(replay, resolve_env,

@@ -182,9 +182,11 @@ def _offers(entry: Entry, found: Found) -> list[tuple[str, Any, Record]]:
     elif preprints:
         wanted += [("title", preprints), ("authors", preprints)]
         # A preprint's own year says when it was posted: it is the entry's year only for
-        # an entry that is a preprint, or when the authors' journal reference names a venue.
+        # an entry that is a preprint (tagged so, or untagged with no publication in
+        # sight), or when the authors' journal reference names a venue.
         placed = _pick([r for r in preprints if _places(r)], "venue")
-        if placed or entry.venue in (None, PREPRINT_VENUE):
+        if placed or entry.venue == PREPRINT_VENUE \
+                or entry.venue is None and found.unsettled is None:
             wanted.append(("year", [placed[1]] if placed else preprints))
             placed = placed or (PREPRINT_VENUE, _by_precedence(preprints, "venue")[0])
     wanted += [("arxiv", preprints + published), ("arxiv_class", preprints)]

@@ -28,7 +28,7 @@ from oflbib.resolvers.manners import Timing
 from oflbib.resolvers.matching import (
     ACCEPT, AMBIGUOUS, LEAD, MATCHED, PLAUSIBLE, MatchResult, Query, choose,
     comparable_title, family_names, match_score, names_the_code, plausibly_same_title,
-    preprint_of, same_paper, twins_of,
+    preprint_of, same_paper, same_work, twins_of,
 )
 from oflbib.venues import VenueTag, find_venue
 
@@ -150,6 +150,9 @@ class Found:
     # Every plausible candidate any source's search or question offered, matched or not:
     # what the pool weighs the sources' choices against.
     candidates: list[Record] = field(default_factory=list)
+    # A publication of the paper's work that no source's choice settled (rivals, or
+    # ambiguous): the paper is published, so its preprint's year and `arXiv` are not its.
+    unsettled: Record | None = None
 
     @property
     def status(self) -> str:
@@ -274,6 +277,13 @@ def _pool(found: Found, query: Query) -> None:
             found.notes.append(f"{name}'s record '{record.title}' ({record.url}) is "
                                f"ignored: {rival.source} has another publication as like "
                                f"the list's line ({rival.url})")
+    if found.records and all(r.role != PUBLISHED for r in found.records.values()):
+        found.unsettled = next((c for c in found.candidates if c.role == PUBLISHED and any(
+            same_work(c, r) for r in found.records.values())), None)
+        if found.unsettled is not None:
+            found.notes.append(f"published as '{found.unsettled.title}' "
+                               f"({found.unsettled.url}) or otherwise: which publication is "
+                               "the paper's is not settled, so its year and venue are left")
 
 
 def _plausible(result: MatchResult) -> list[Record]:

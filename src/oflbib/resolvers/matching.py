@@ -280,7 +280,7 @@ def _is_preprint(record: Record) -> bool:
     return record.work_type in PREPRINT_TYPES
 
 
-def _same_work(a: Record, b: Record) -> bool:
+def same_work(a: Record, b: Record) -> bool:
     """A preprint and its publication (Crossref and dblp hold both) are one work, not
     rivals: nearly the same title, or, by the same authors, the same system name or one
     titled with what follows the other's colon."""
@@ -302,7 +302,7 @@ def preprint_of(published: Record, candidates: Sequence[Record]) -> Record | Non
     """The preprint among `candidates` that is `published`'s own (the same work, posted
     at most a few years before it or a year after), when exactly one arXiv id is so: a
     look-up by system name finds the paper's other versions and its namesakes."""
-    own = [c for c in candidates if _is_preprint(c) and c.arxiv and _same_work(c, published)
+    own = [c for c in candidates if _is_preprint(c) and c.arxiv and same_work(c, published)
            and not (published.year and c.year
                     and not published.year - PREPRINT_YEARS <= c.year <= published.year + 1)]
     return own[0] if len({c.arxiv for c in own}) == 1 else None
@@ -363,7 +363,7 @@ def same_paper(a: Record, b: Record) -> bool:
                 return False
     if other_publication(a, b):
         return False
-    return title_similarity(a.title, b.title) >= 0.9 or _same_work(a, b)
+    return title_similarity(a.title, b.title) >= 0.9 or same_work(a, b)
 
 
 def _accepted(best: Scored, scored: Sequence[Scored]) -> bool:
@@ -371,7 +371,7 @@ def _accepted(best: Scored, scored: Sequence[Scored]) -> bool:
         return False
     # Only a candidate within LEAD of the best can be a rival that matters.
     close = [s for s in scored if s is not best and best.score - s.score < LEAD]
-    return all(_same_work(s.record, best.record) for s in close)
+    return all(same_work(s.record, best.record) for s in close)
 
 
 def choose(query: Query, records: Sequence[Record]) -> MatchResult:
@@ -387,7 +387,7 @@ def choose(query: Query, records: Sequence[Record]) -> MatchResult:
     if _accepted(best, scored):
         record = best.record
         twin = next((s for s in scored if _is_preprint(s.record) != _is_preprint(record)
-                     and _same_work(s.record, record) and _accepted(s, scored)), None)
+                     and same_work(s.record, record) and _accepted(s, scored)), None)
         if twin is not None:
             published, preprint = (twin.record, record) if _is_preprint(record) \
                 else (record, twin.record)
