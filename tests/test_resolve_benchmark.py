@@ -6,20 +6,26 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 
-def test_the_tiny_benchmark_keeps_the_limits_and_the_warm_run_asks_nothing() -> None:
-    done = subprocess.run([sys.executable, "benchmarks/resolve/run.py", "--tiny", "--json"],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+@pytest.mark.parametrize("scenario", ["ours", "varied"])
+def test_the_tiny_benchmark_keeps_the_limits_and_the_warm_run_asks_nothing(scenario) -> None:
+    done = subprocess.run([sys.executable, "benchmarks/resolve/run.py", "--tiny", "--json",
+                           "--scenario", scenario],
+                          cwd=REPO, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
     runs = figures["runs"]
-    assert [r["violations"] for r in runs.values()] == [0] * 4
-    for name in ("seed list, warm", "sloppy list, warm"):
+    assert [r["violations"] for r in runs.values()] == [0] * len(runs)
+    for name in (name for name in runs if name.endswith("warm")):
         assert (runs[name]["crossref"], runs[name]["dblp"], runs[name]["arxiv"]) == (0, 0, 0)
     cold = runs["seed list, cold"]
-    assert 0 < cold["dblp"] < figures["papers"]  # one question per venue-year, not per paper
+    # One question per venue-year, not per paper (the varied scenario's distractors and
+    # retitled preprints cost questions of their own, and 8 papers share few venue-years).
+    assert 0 < cold["dblp"] < figures["papers"] * (1 if scenario == "ours" else 2)
     for score in figures["accuracy"].values():
         assert score["doi"]["wrong"] == score["arxiv"]["wrong"] == score["pages"]["wrong"] == 0
         assert score["authors"]["right"] >= score["authors"]["has"] // 2
