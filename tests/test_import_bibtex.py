@@ -168,6 +168,16 @@ def test_section_option_and_keywords_naming_sections(catalog_copy, tmp_path, run
     assert "Unknown Topic" not in [s.name for s in catalog.sections]
 
 
+def test_an_entry_the_catalog_has_is_listed_in_the_section_asked_for(tmp_path, run):
+    source = write(tmp_path, "@misc{a1, title={One}, year=2020}\n@misc{a1, title={One}}\n")
+    for section in ("Reading", "Reading", "Mining"):  # again, and into another section
+        assert run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", section
+                   ).exit_code == 0
+    catalog = load_catalog(tmp_path / "cat")
+    assert [(s.name, [(lst.key, lst.home) for lst in s.listings]) for s in catalog.sections] \
+        == [("Reading", [("a1", True)]), ("Mining", [("a1", False)])]
+
+
 def test_without_section_keywords_stay_keywords_and_the_file_names_the_section(tmp_path, run):
     """IEEE Xplore, PubMed and Scopus put a dozen keywords on every entry: they are topics,
     not sections, so every entry goes to one section named after the file."""

@@ -156,7 +156,7 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
     when missing) or, without one, to the first section its file files it under (JabRef
     groups, oflbib's own keywords: `bibgroups`), else to one named after its file. The
     other sections its file names list it too, as do the catalog's sections its keywords
-    name."""
+    name. An entry the catalog has already is merged into it, and `section` lists it too."""
     report = BibImportReport(problems=list(bib.problems))
     also: list[tuple[str, list[str]]] = []  # key, the other sections listing it
     files = {s.file for s in catalog.sections}
@@ -187,6 +187,8 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
                 taken.add(given)
             report.outcomes.append(Outcome(item.path, item.line, given, "merged", found.key,
                                            why, conflicts))
+            if section and found.key in catalog.entries:  # not a paper only cited
+                also.append((found.key, [section]))  # the section asked for lists it too
             continue
         # Without --section or the file's own sections, its name (refs.bib -> "refs").
         homes = [section] if section else item.sections[:1] or [Path(item.path).stem]
@@ -208,7 +210,9 @@ def merge_bibtex(catalog: Catalog, bib: BibFile, section: str | None) -> BibImpo
     # Other sections after every home one, so sections keep the file's order.
     for key, names in also:
         for name in dict.fromkeys(names):
-            section_named(name).listings.append(Listing(key, home=False))
+            listings = section_named(name).listings
+            if all(listing.key != key for listing in listings):
+                listings.append(Listing(key, home=False))
     catalog.preambles += [text for text in dict.fromkeys(bib.preambles)
                           if text not in catalog.preambles]
     # A set or xdata entry imported again replaces the one of the same key (a file's new
