@@ -74,6 +74,8 @@ def needs_protection(word: str, protect: set[str] | frozenset[str]) -> bool:
 
 @lru_cache(maxsize=1 << 16)  # asked for every word of every title and venue
 def _case_matters(core: str) -> bool:
+    if core.isalpha() and core[1:].islower():  # most words: no digit, no capital inside
+        return False
     letters = [c for c in core if c.isalpha()]
     # Acronyms, internal capitals (TopoOpt, MPress), and names with digits (3D, GPT-3).
     return any(c.isupper() for c in letters[1:]) or (

@@ -22,6 +22,8 @@ def visible(text: str) -> str:
     hostile input can neither break a line of their output nor reorder what it shows."""
     if not text.isprintable():  # rare: only then look at each character
         text = "".join(_INVISIBLE.get(unicodedata.category(c), c) for c in text)
+    elif "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # folded already: the one space a printable text can hold is " "
     return fold_space(text)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 CONFERENCE = "conference"
 JOURNAL = "journal"
@@ -67,6 +68,7 @@ _PUBLISHER_NAMES = {
 }
 
 
+@lru_cache(maxsize=1 << 12)  # a catalog names the same few publishers again and again
 def canonical_publisher(name: str | None) -> str | None:
     """One spelling per publisher (`Association for Computing Machinery, Inc` -> ACM);
     a publisher the table does not know is kept as given."""

@@ -92,7 +92,7 @@ _FROM_DATA: dict[str, Callable[[Any], Any]] = {
         row.schema is not None and row.schema.get("type") == ["string", "integer", "null"])}
 _FROM_DATA["seed"] = seed_from_data
 _FROM_DATA["provenance"] = lambda data: {k: provenance_from_data(v) for k, v in data.items()}
-_NAME_LISTS = tuple(row.name for row in FIELDS if row.value == NAMES)
+_NAME_LISTS = frozenset(row.name for row in FIELDS if row.value == NAMES)
 
 
 def entry_to_data(entry: Entry) -> dict[str, Any]:

@@ -37,14 +37,19 @@ _MARKUP = re.compile(r"<(?=/?\s*(?:i|b|sup|sub|sc|span)\b)", re.I)
 # Plain fields of the field table with a CSL variable not written by hand below.
 _PLAIN = tuple((row.name, row.csl) for row in PLAIN
                if row.csl and row.csl not in ("volume", "issue", "collection-title", "note"))
-# Who stands for the publisher of a thesis or report when no publisher is named.
-_PUBLISHER_STAND_INS = ("school", "institution")
 _DATE = re.compile(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _inert(text: str) -> str:
+    """The text as readers see it, with markup-like tags kept as text."""
+    text = visible(text)
+    return _MARKUP.sub("<\u2060", text) if "<" in text else text
 
 
 @lru_cache(maxsize=1 << 16)  # names, venues and publishers recur in every entry
 def _text(value: object) -> str:
-    return _MARKUP.sub("<\u2060", visible(str(value)))
+    """`_inert` for any value; titles, which do not recur, go to `_inert` uncached."""
+    return _inert(str(value))
 
 
 _LEAD = "([\"'"  # opening punctuation left outside a span
@@ -73,9 +78,9 @@ def _spanned_alone(word: str) -> str:
 def _cased(value: str, protect: list[str]) -> str:
     """Text whose protected words (acronyms, names with capitals inside or digits, the
     catalog's `protect`) are CSL `nocase` spans."""
-    words = _text(value).split(" ")  # one space between words: `visible` folds the rest
+    words = _inert(value).split(" ")  # one space between words: `visible` folds the rest
     if not protect:
-        return " ".join([_spanned_alone(word) for word in words])
+        return " ".join(map(_spanned_alone, words))
     protected = {w for phrase in protect for w in phrase.split()}
     # Only a word the list protects can take a span that it would not take alone.
     return " ".join([_spanned(word, protected) if word.strip(PUNCTUATION) in protected
@@ -86,6 +91,16 @@ def _cased(value: str, protect: list[str]) -> str:
 def _cased_name(value: str) -> str:
     """A container's or series' name with `nocase` spans (no `protect` list of its own)."""
     return _cased(value, [])
+
+
+def _identifier(value: object) -> str:
+    """A DOI, URL or arXiv id, exactly as it is (only made visible)."""
+    return visible(str(value))
+
+
+# How the variables that are no plain text are written (the others: `_text`).
+_WRITERS = {"DOI": _identifier, "URL": _identifier, "number": _identifier,
+            "container-title": _cased_name, "collection-title": _cased_name}
 
 
 def _person(person: Person) -> dict[str, str]:
@@ -127,7 +142,8 @@ def _issued(entry: Entry) -> dict[str, Any] | None:
 
 def csl_item(reference: Reference) -> dict[str, Any]:
     entry = reference.entry
-    item: dict[str, Any] = {"id": reference.key, "type": TYPES[reference.entry_type].csl}
+    entry_type = TYPES[reference.entry_type]
+    item: dict[str, Any] = {"id": reference.key, "type": entry_type.csl}
     if reference.title:
         item["title"] = _cased(reference.title, title_protect(reference))
     if reference.authors or entry.authors_others:
@@ -137,8 +153,8 @@ def csl_item(reference: Reference) -> dict[str, Any]:
     issued = _issued(entry)
     if issued:
         item["issued"] = issued
-    publisher = reference.publisher or next(
-        (getattr(entry, name) for name in _PUBLISHER_STAND_INS if getattr(entry, name)), None)
+    # A thesis's school or a report's institution stands for a publisher not named.
+    publisher = reference.publisher or entry.school or entry.institution
     text_fields = {
         "container-title": reference.container, "collection-title": reference.series,
         "publisher": publisher,
@@ -146,7 +162,7 @@ def csl_item(reference: Reference) -> dict[str, Any]:
         "page": reference.pages,
         "DOI": reference.doi, "URL": reference.url,
     }
-    if TYPES[reference.entry_type].software:
+    if entry_type.software:
         text_fields["genre"] = "Computer software"
         # The organisation that publishes it, unless it already stands as the author
         # (APA and Chicago would print "Google. (n.d.). ... Google.").
@@ -157,14 +173,8 @@ def csl_item(reference: Reference) -> dict[str, Any]:
         text_fields["number"] = reference.arxiv
         text_fields["DOI"] = links.arxiv_doi(reference.arxiv)
     for name, value in text_fields.items():
-        if not value:
-            continue
-        if name in ("DOI", "URL", "number"):  # identifiers: exactly as they are
-            item[name] = visible(str(value))
-        elif name in ("container-title", "collection-title"):
-            item[name] = _cased_name(str(value))
-        else:
-            item[name] = _text(value)
+        if value:
+            item[name] = _WRITERS.get(name, _text)(value)
     for name, variable in _PLAIN:
         value = getattr(entry, name)
         if value and variable not in item:
@@ -196,8 +206,9 @@ def _indented(value: Any, pad: str) -> str:
     inner = pad + "  "
     # Most values are strings: encoded here rather than in a call each.
     if isinstance(value, dict) and value:
-        body = ",\n".join([f"{inner}{_string(key)}: " + (
-            _string(item) if isinstance(item, str) else _indented(item, inner))
+        body = ",\n".join([
+            f"{inner}{_string(key)}: "
+            f"{_string(item) if isinstance(item, str) else _indented(item, inner)}"
             for key, item in value.items()])
         return f"{{\n{body}\n{pad}}}"
     if isinstance(value, list) and value:
