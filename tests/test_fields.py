@@ -142,7 +142,7 @@ def test_every_type_comes_back_as_it_was_given(flavour):
     """biblatex keeps every type; BibTeX too, but for biblatex's own types that BibTeX
     styles and Zotero's BibTeX import do not know (@mvbook: its nearest, @book)."""
     bib = parse_bibtex(one_of_each_type(), "types.bib")
-    assert not bib.retyped
+    assert not bib.unknown_types
     for item in bib.entries:
         text = format_entry(to_reference(item.entry), flavour)
         parsed = bibtexparser.parse_string(text).entries[0]
@@ -180,7 +180,7 @@ def test_standards_and_biblatex_software_types_are_no_misc():
     """biblatex's @standard and biblatex-software's types keep their type in both BibTeX
     flavours and get their nearest in CSL and RIS; the program types are software."""
     bib = parse_bibtex(SOFTWARE_AND_STANDARDS, "types.bib")
-    assert not bib.retyped and not bib.problems
+    assert not bib.unknown_types and not bib.problems
     entries = {item.entry.key: item.entry for item in bib.entries}
     assert {key: entry.kind for key, entry in entries.items()} == {
         "iso9899": "paper", "tool12": "software", "toolcore": "software",
@@ -221,7 +221,7 @@ def test_biblatex_media_legal_and_letter_types_are_kept():
     biber keeps them; read as themselves, written back as given in both flavours, and
     given their CSL, RIS and Zotero types."""
     bib = parse_bibtex(MEDIA_AND_LEGAL, "media.bib")
-    assert not bib.retyped and not bib.problems
+    assert not bib.unknown_types and not bib.problems
     for item in bib.entries:
         reference = to_reference(item.entry)
         for flavour in (BIBTEX, BIBLATEX):

@@ -634,3 +634,36 @@ def test_biblatex_issue_is_its_own_field_not_the_number(tmp_path, run):
     assert (items["s1"]["issue"], items["s2"]["issue"]) == ("3", "Special Issue on Things")
     ris = {r["id"]: r for r in rispy.loads(render(catalog, "ris"))}
     assert ris["s2"]["number"] == "Special Issue on Things"
+
+
+def test_a_type_the_table_lacks_is_kept_as_given(tmp_path, run):
+    """biblatex-apa's @nameonly and others: written back as given by both BibTeX writers
+    (styles print a type they lack as @misc), a misc item in CSL-JSON and RIS."""
+    source = write(tmp_path, "@nameonly{n1, title={A Name Only Thing}, author={Doe, Jane},"
+                             " year=2020}\n@misc{m1, title={Plain}, year=2021}\n")
+    result = run("--catalog", tmp_path / "cat", "import", "bibtex", source, "-s", "S")
+    assert result.exit_code == 0, result.output
+    assert "note: 1 @nameonly entries: a type oflbib does not know, kept as @nameonly" \
+        in result.stderr
+    catalog = load_catalog(tmp_path / "cat")
+    assert catalog.entries["n1"].entry_type == "nameonly"
+    for flavour in ("bibtex", "biblatex"):
+        types = {e["ID"]: e["ENTRYTYPE"] for e in
+                 bibtexparser.parse_string(render(catalog, flavour)).entries}
+        assert types == {"n1": "nameonly", "m1": "misc"}
+    assert json.loads(render(catalog, "csljson"))[0]["type"] == "document"
+    assert rispy.loads(render(catalog, "ris"))[0]["type_of_reference"] == "GEN"
+    said = run("--catalog", tmp_path / "cat", "check")
+    assert "nameonly" not in said.stdout  # the file's own type: no advice
+
+
+def test_a_type_typed_in_the_catalog_is_checked(catalog_copy, run):
+    path = catalog_copy / "training.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("kind: paper\n", "kind: paper\n    entry_type: artcle\n", 1))
+    result = run("--catalog", catalog_copy, "check")
+    assert "entry type 'artcle' is not in the type table (did you mean 'article'?)" \
+        in result.stdout
+    path.write_text(text.replace("kind: paper\n", "kind: paper\n    entry_type: Article!\n", 1))
+    result = run("--catalog", catalog_copy, "check")
+    assert result.exit_code == 2 and "entry_type 'Article!' is not well-formed" in result.stderr

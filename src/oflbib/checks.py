@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -114,6 +115,13 @@ def lint(catalog: Catalog) -> list[Finding]:
         for name in _required_missing(entry):
             findings.append(Finding(ERROR, entry.key,
                                     f"{entry.kind} has no {name}{_MISSING_WHY.get(name, '')}"))
+        if entry.entry_type and entry.entry_type not in TYPES and not _from_a_bib_file(entry):
+            close = difflib.get_close_matches(entry.entry_type, list(TYPES), n=1)
+            findings.append(Finding(WARNING, entry.key, f"entry type '{entry.entry_type}' is "
+                                    "not in the type table" + (f" (did you mean '{close[0]}'?)"
+                                                               if close else "")
+                                    + ": BibTeX and biblatex get it as written, CSL-JSON and "
+                                    "RIS a misc item"))
         if entry.venue and entry.venue not in VENUES:
             findings.append(Finding(ERROR, entry.key, f"unknown venue '{entry.venue}'"
                                     + _unknown_venue_advice(entry.venue)))

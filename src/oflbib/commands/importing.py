@@ -183,6 +183,7 @@ def _bib_report(bib, report, dry_run: bool) -> None:
     if bib.ignored:
         fields = ", ".join(f"{name} ({count})" for name, count in sorted(bib.ignored.items()))
         click.echo(f"fields the catalog has no field for, kept as written: {fields}", err=True)
-    for kind, count in sorted(bib.retyped.items()):
-        click.echo(f"note: {count} @{kind} entries: a type oflbib does not know, imported as "
-                   "@misc", err=True)
+    for kind, count in sorted(bib.unknown_types.items()):
+        click.echo(f"note: {count} @{kind} entries: a type oflbib does not know, kept as "
+                   f"@{kind} in BibTeX and biblatex, a misc item in CSL-JSON and RIS",
+                   err=True)

@@ -171,7 +171,7 @@ def _title(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
 
 
 def _container(ref: Reference, entry: Entry, flavour: str, out: _Fields) -> None:
-    name = TYPES[entry.entry_type or ref.entry_type].container
+    name = (TYPES.get(entry.entry_type or "") or TYPES[ref.entry_type]).container
     if name:
         out.add(name, entry.verbatim.get(name) or (
             latex_text(ref.container, out.keep_latin) if ref.container else None), False)

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from oflbib import links
+from oflbib.fields import TYPES
 from oflbib.latex import needs_protection
 from oflbib.model import Catalog, Entry, Listing, Person, Section
 from oflbib.text import clean_url, fold_space, visible
@@ -103,9 +104,9 @@ def split_pages(pages: str | None) -> tuple[str | None, str | None]:
 def derived_type(entry: Entry) -> str:
     """The entry type (a row of fields.TYPES) as readers of each format should see it:
     the entry's own type, or one worked out from its kind, venue and arXiv id. A `misc`
-    or `online` with an arXiv id and no venue reads as the preprint it is (the BibTeX
-    writers still write the type it was given)."""
-    if entry.entry_type not in (None, "misc", "online") or (
+    or `online` with an arXiv id and no venue reads as the preprint it is, and a type the
+    table lacks as a `misc` (the BibTeX writers still write the type it was given)."""
+    if entry.entry_type in TYPES and entry.entry_type not in ("misc", "online") or (
             entry.entry_type == "online" and not entry.arxiv):
         return entry.entry_type
     if entry.kind == "software":
@@ -113,7 +114,8 @@ def derived_type(entry: Entry) -> str:
     if entry.kind == "list":
         return "online"
     venue = VENUES.get(entry.venue or "")
-    if entry.entry_type == "misc" or venue is None:
+    lacked = entry.entry_type is not None and entry.entry_type not in TYPES  # @nameonly
+    if entry.entry_type == "misc" or lacked or venue is None:
         return "preprint" if entry.arxiv else "misc"
     return {CONFERENCE: "inproceedings", JOURNAL: "article",
             PREPRINT_SERVER: "preprint"}[venue.category]

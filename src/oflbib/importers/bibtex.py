@@ -87,7 +87,8 @@ class BibFile:
     preambles: list[str] = field(default_factory=list)
     relations: list[RelationEntry] = field(default_factory=list)  # @set, @xdata
     ignored: Counter[str] = field(default_factory=Counter)  # kept verbatim: field -> entries
-    retyped: Counter[str] = field(default_factory=Counter)  # unknown types read as @misc
+    # Types the table lacks (biblatex-apa's @nameonly): kept, read by others as @misc.
+    unknown_types: Counter[str] = field(default_factory=Counter)
 
 
 class BadValue(Exception):
@@ -203,8 +204,9 @@ def entry_from_fields(entry_type: str, key: str, fields: dict[str, str],
                        "\"#%'(),={}\\", line)
     source_type = entry_type.lower()
     type_name = TYPE_ALIASES.get(source_type, source_type)
-    if type_name not in TYPES:
-        stats.retyped[source_type] += 1
+    lacked = type_name not in TYPES  # kept as given; its fields are read as a @misc's
+    if lacked:
+        stats.unknown_types[source_type] += 1
         type_name = "misc"
     reader = _Reader(fields, lines, line, Path(path).name)
     kind = "software" if TYPES[type_name].software else \
@@ -219,13 +221,15 @@ def entry_from_fields(entry_type: str, key: str, fields: dict[str, str],
     located = [u for u in entry.urls if u not in reader.code_links]
     # A @misc located by its code repository: how the BibTeX writer writes software. It
     # stays a @misc in biblatex too (a type given is written back as given).
-    if type_name == "misc" and bool(located) and entry.container is None \
+    if type_name == "misc" and not lacked and bool(located) and entry.container is None \
             and all(links.role(u) == links.CODE for u in located):
         entry.kind = "software"
     if entry.kind == "software" and not entry.organisation and len(entry.authors) == 1 \
             and entry.authors[0].literal:  # the exporter's author for an organisation
         entry.organisation, entry.authors = entry.authors[0].literal, []
     _place(entry, type_name)
+    if lacked:
+        entry.entry_type = source_type
     _keep_as_given(entry, reader)
     stats.ignored.update(name for name in entry.verbatim
                          if name not in KNOWN and name not in FIELD_ALIASES)
