@@ -106,7 +106,7 @@ def mutations(entry: dict) -> list[dict]:
                ("key", "thorpe 2023"), ("colour", "blue"), ("title", ""), ("authors", "X"),
                ("doi", "doi:10.1/x"), ("arxiv", "2204.1"), ("urls", ["ftp://x"]),
                ("seed", {"venue": "NSDI'23"}), ("provenance", {"title": {"via": "manual"}}),
-               ("provenance", {"title": "not a url"}), ("entry_type", "conversation"), ("volume", [1]),
+               ("provenance", {"title": "not a url"}), ("entry_type", "Not a type!"), ("volume", [1]),
                ("month", 13), ("authors", [{"von": "van"}]), ("verbatim", {"note": 1})]
     return [{**entry, name: value} for name, value in changes] + \
         [{k: v for k, v in entry.items() if k != "kind"}]  # a required field missing
