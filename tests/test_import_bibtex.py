@@ -22,6 +22,15 @@ def write(tmp_path, text: str, name: str = "refs.bib"):
     return path
 
 
+def checked(tmp_path, run, text: str) -> str:
+    """What `oflbib check` says of a catalog imported from this .bib text."""
+    folder = tmp_path / "cat"
+    assert run("--catalog", folder, "import", "bibtex", write(tmp_path, text), "-s", "S"
+               ).exit_code == 0
+    result = run("--catalog", folder, "check")
+    return result.stdout + result.stderr
+
+
 # ---- oflbib's own output comes back -----------------------------------------------------
 
 @pytest.mark.parametrize("flavour", ["biblatex", "bibtex"])
@@ -553,14 +562,11 @@ def test_a_year_that_says_more_than_its_number_is_written_back_as_given(tmp_path
 def test_check_tells_one_work_listed_twice_from_two_works_of_one_title(tmp_path, run):
     """Two journals' "Editorial"s are two works; one paper with and without its year is
     one work listed twice."""
-    source = write(tmp_path, "@article{e1, title={Editorial}, author={Roe, Ann}, year=2020}\n"
-                             "@article{e2, title={Editorial}, author={Doe, Jim}, year=2021}\n"
-                             "@article{p1, title={Bamboo}, author={Thorpe, John}, year=2023}\n"
-                             "@misc{p2, title={{Bamboo}}, author={Thorpe, J.}}\n")
-    folder = tmp_path / "cat"
-    assert run("--catalog", folder, "import", "bibtex", source, "-s", "S").exit_code == 0
-    result = run("--catalog", folder, "check")
-    said = result.stdout + result.stderr
+    said = checked(tmp_path, run,
+                   "@article{e1, title={Editorial}, author={Roe, Ann}, year=2020}\n"
+                   "@article{e2, title={Editorial}, author={Doe, Jim}, year=2021}\n"
+                   "@article{p1, title={Bamboo}, author={Thorpe, John}, year=2023}\n"
+                   "@misc{p2, title={{Bamboo}}, author={Thorpe, J.}}\n")
     assert "same title as 'e1'" not in said
     assert "p2: same title as 'p1'" in said
     assert "only a name" not in said  # a one-word title with its authors is a title
@@ -596,7 +602,7 @@ def test_check_asks_a_bib_files_entries_only_for_what_their_type_has(tmp_path, r
     """A book or a .bib file's @misc is part of no journal or proceedings, and an arXiv
     paper's venue is arXiv: no "no venue" error for them; an @article without its journal
     has one. Names a file wrote as `{R} and {Jedicke}` are its own slip, not a YAML one."""
-    source = write(tmp_path,
+    said = checked(tmp_path, run,
                    "@book{gj, title={Computers and Intractability}, author={Garey, M.},"
                    " publisher={Freeman}, year=1979}\n"
                    "@misc{web, title={Understanding Neural Nets}, author={Sinai, Jonty},"
@@ -607,10 +613,6 @@ def test_check_asks_a_bib_files_entries_only_for_what_their_type_has(tmp_path, r
                    " year=2020}\n"
                    "@article{split, title={A Science Book}, author={{R} and {Jedicke} and Roe, A},"
                    " year=2009, journal={J}}\n")
-    folder = tmp_path / "cat"
-    assert run("--catalog", folder, "import", "bibtex", source, "-s", "S").exit_code == 0
-    result = run("--catalog", folder, "check")
-    said = result.stdout + result.stderr
     errors = [line for line in said.splitlines() if line.startswith("error")]
     assert errors == ["error: nojournal: paper has no venue"]
     assert "warning: split: authors 'R', 'Jedicke' look like one person's name" in said

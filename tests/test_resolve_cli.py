@@ -11,6 +11,13 @@ from tests.resolve_support import (
 )
 
 
+# A paper the catalog does not have yet, as Crossref describes it.
+VLLM = crossref_item("10.1145/3600006.3613165", "Efficient Memory Management for Large "
+                     "Language Model Serving with PagedAttention",
+                     authors=[("Woosuk", "Kwon"), ("Zhuohan", "Li")], year=2023,
+                     container="Proceedings of the 29th Symposium on Operating Systems "
+                               "Principles", page="611-626")
+
 
 def summary(stderr: str) -> dict[str, str]:
     block = stderr[stderr.index("summary"):]
@@ -164,12 +171,7 @@ def test_ctrl_c_leaves_the_catalog_valid_and_a_rerun_resumes(replay, resolve_env
 
 
 def test_add_by_doi_pins_a_key_and_prints_the_entry(replay, resolve_env, catalog_root) -> None:
-    new = crossref_item("10.1145/3600006.3613165", "Efficient Memory Management for Large "
-                        "Language Model Serving with PagedAttention",
-                        authors=[("Woosuk", "Kwon"), ("Zhuohan", "Li")], year=2023,
-                        container="Proceedings of the 29th Symposium on Operating Systems "
-                                  "Principles", page="611-626")
-    Corpus(works=[new]).serve(replay)
+    Corpus(works=[VLLM]).serve(replay)
     result = oflbib(catalog_root, "add", "https://doi.org/10.1145/3600006.3613165",
                     "--section", "serving")
     assert result.exit_code == 0, result.output
@@ -185,12 +187,7 @@ def test_add_by_doi_pins_a_key_and_prints_the_entry(replay, resolve_env, catalog
 
 
 def test_add_of_a_bibtex_entry_keeps_what_it_gives(replay, resolve_env, catalog_root) -> None:
-    known = crossref_item("10.1145/3600006.3613165", "Efficient Memory Management for Large "
-                          "Language Model Serving with PagedAttention",
-                          authors=[("Woosuk", "Kwon"), ("Zhuohan", "Li")], year=2023,
-                          container="Proceedings of the 29th Symposium on Operating Systems "
-                                    "Principles", page="611-626")
-    Corpus(works=[known]).serve(replay)
+    Corpus(works=[VLLM]).serve(replay)
     pasted = ("@inproceedings{kwon:vllm,\n  title = {Efficient Memory Management for Large "
               "Language Model Serving with {PagedAttention}},\n  author = {Kwon, Woosuk and Li, "
               "Zhuohan and others},\n  year = 2023,\n  doi = {10.1145/3600006.3613165},\n"

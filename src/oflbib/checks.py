@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -116,6 +115,8 @@ def lint(catalog: Catalog) -> list[Finding]:
             findings.append(Finding(ERROR, entry.key,
                                     f"{entry.kind} has no {name}{_MISSING_WHY.get(name, '')}"))
         if entry.entry_type and entry.entry_type not in TYPES and not _from_a_bib_file(entry):
+            import difflib  # rare: kept off check's start-up
+
             close = difflib.get_close_matches(entry.entry_type, list(TYPES), n=1)
             findings.append(Finding(WARNING, entry.key, f"entry type '{entry.entry_type}' is "
                                     "not in the type table" + (f" (did you mean '{close[0]}'?)"

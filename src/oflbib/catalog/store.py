@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import gc
 import os
 import time
@@ -88,6 +87,8 @@ def _describe(error: Any) -> str:
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return f"missing required field '{missing}'"
     if kind == "additionalProperties":
+        import difflib  # only to explain a file that does not load
+
         known = list(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(known))
         close = difflib.get_close_matches(str(extra[0]), known, n=1) if len(extra) == 1 else []
